@@ -1,0 +1,101 @@
+import { parseArgs } from "node:util";
+import { type ContactPolicy, KEY_ALGORITHMS, type KeyAlgorithm } from "@acme-endpoints/core";
+
+/**
+ * The example server's flags. They are a public interface that scripts drive: keep them
+ * stable, extend rather than rename. Every flag has an environment variable twin; a flag
+ * given on the command line wins.
+ */
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly domains: readonly string[];
+  readonly contact: ContactPolicy;
+  readonly keyAlgorithms: readonly KeyAlgorithm[];
+  readonly json: boolean;
+}
+
+export const USAGE = `Usage: pnpm start [-- options]
+
+  --host <addr>            address to bind (env ACME_HOST, default 127.0.0.1; loopback only is wise)
+  --port <n>               HTTPS port, 0 for any free one (env ACME_PORT, default 14000)
+  --data-dir <dir>         where the TLS CA file and data live (env ACME_DATA_DIR, default ./.data)
+  --domain <name>          pre-approved domain of the default endpoint, with its subdomains and
+                           wildcards; repeatable (env ACME_DOMAINS, comma-separated,
+                           default example.test)
+  --contact <policy>       REQUIRED | NOT_REQUIRED (env ACME_CONTACT, default NOT_REQUIRED)
+  --key-algorithms <list>  comma-separated subset of ${KEY_ALGORITHMS.join(",")}
+                           (env ACME_KEY_ALGORITHMS, default: no enforcement)
+  --json                   print one JSON line when ready:
+                           {"directoryUrl":…,"tlsCaFile":…,"endpointId":…}
+  --help                   this text
+`;
+
+export type ParsedOptions =
+  | { ok: true; options: ServerOptions }
+  | { ok: false; message: string; help?: boolean };
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedOptions {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  if (values.help) return { ok: false, message: USAGE, help: true };
+  const port = Number(values.port ?? env.ACME_PORT ?? 14000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return { ok: false, message: `--port must be 0-65535, not ${values.port}` };
+  const contact = values.contact ?? env.ACME_CONTACT ?? "NOT_REQUIRED";
+  if (contact !== "REQUIRED" && contact !== "NOT_REQUIRED") {
+    return { ok: false, message: `--contact must be REQUIRED or NOT_REQUIRED, not ${contact}` };
+  }
+  const algorithms = list(values["key-algorithms"] ?? env.ACME_KEY_ALGORITHMS);
+  const unknown = algorithms.filter((a) => !(KEY_ALGORITHMS as readonly string[]).includes(a));
+  if (unknown.length > 0) {
+    return {
+      ok: false,
+      message: `--key-algorithms: unknown ${unknown.join(", ")}; use ${KEY_ALGORITHMS.join(", ")}`,
+    };
+  }
+  const domains =
+    values.domain && values.domain.length > 0 ? values.domain : list(env.ACME_DOMAINS ?? "example.test");
+  return {
+    ok: true,
+    options: {
+      host: values.host ?? env.ACME_HOST ?? "127.0.0.1",
+      port,
+      dataDir: values["data-dir"] ?? env.ACME_DATA_DIR ?? ".data",
+      domains,
+      contact,
+      keyAlgorithms: algorithms as KeyAlgorithm[],
+      json: values.json ?? false,
+    },
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "data-dir": { type: "string" },
+      domain: { type: "string", multiple: true },
+      contact: { type: "string" },
+      "key-algorithms": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,78 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAcmeServer, createLocalCertificateAuthority } from "@acme-endpoints/core";
+import { TestAcmeClient } from "@acme-endpoints/core/testing";
+import { createMemoryStorage } from "@acme-endpoints/storage-memory";
+import express from "express";
+import { afterEach, describe, expect, it } from "vitest";
+import { acmeRouter } from "./index.js";
+
+const servers: Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+/** An Express app on an ephemeral loopback port with ACME under `mountPath`. */
+async function start(configure: (app: express.Express) => void, mountPath = "/acme") {
+  const app = express();
+  configure(app);
+  const listener = app.listen(0, "127.0.0.1");
+  servers.push(listener);
+  await new Promise((r) => listener.once("listening", r));
+  const { port } = listener.address() as AddressInfo;
+  const storage = createMemoryStorage();
+  const server = createAcmeServer({
+    storage,
+    certificateAuthority: createLocalCertificateAuthority({ store: storage.caMaterials }),
+    baseUrl: `http://127.0.0.1:${port}${mountPath}`,
+  });
+  app.use(mountPath, acmeRouter(server));
+  app.use((_req, res) => {
+    res.status(404).send("host app 404");
+  });
+  const endpoint = (await server.endpoints.create({ name: "express" }))._unsafeUnwrap();
+  (
+    await server.domains.add({
+      endpointId: endpoint.id,
+      domainName: "example.test",
+      scope: { subdomains: true },
+    })
+  )._unsafeUnwrap();
+  const client = await TestAcmeClient.create({ fetch: (r) => fetch(r), directoryUrl: endpoint.endpointUrl });
+  return { client, endpoint, port };
+}
+
+describe("acmeRouter", () => {
+  it("issues a certificate over real HTTP, mounted at a nested path beside express.json()", async () => {
+    const { client } = await start((app) => app.use(express.json()), "/pki/acme");
+    const issued = await client.issue(["www.example.test"]);
+    expect(issued.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(issued.certificatePem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+
+  it("works when the host's body parser already consumed the JOSE body", async () => {
+    const { client } = await start((app) => app.use(express.json({ type: "*/*" })));
+    const issued = await client.issue(["example.test"]);
+    expect(issued.order.status).toBe("valid");
+  });
+
+  it("passes Replay-Nonce, several Link headers and problem documents through", async () => {
+    const { client } = await start(() => {});
+    await client.register();
+    const order = await client.newOrder(["example.test"]);
+    const [authz] = order.body.authorizations as string[];
+    const read = await client.send<{ challenges: { url: string }[] }>(String(authz), undefined);
+    const challenge = await client.send(String(read.body.challenges[0]?.url), {});
+    expect(challenge.headers.get("link")).toMatch(/rel="up".*rel="index"/);
+    expect(challenge.headers.get("replay-nonce")).toBeTruthy();
+    const refused = await client.newOrder(["other.test"]);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("leaves paths outside the mount to the host app", async () => {
+    const { port } = await start(() => {});
+    const response = await fetch(`http://127.0.0.1:${port}/elsewhere`);
+    expect(await response.text()).toBe("host app 404");
+  });
+});

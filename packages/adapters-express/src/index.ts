@@ -1,0 +1,76 @@
+import { Buffer } from "node:buffer";
+import { Readable } from "node:stream";
+import type { AcmeServer } from "@acme-endpoints/core";
+import { type Request as ExpressRequest, type Response as ExpressResponse, Router } from "express";
+
+/** What the adapter needs of the server: its web-standard handler. */
+export type AcmeHandler = Pick<AcmeServer, "handle">;
+
+/**
+ * Mounts every ACME endpoint of `server` on an Express app, at any path:
+ * `app.use("/acme", acmeRouter(server))` with `baseUrl: "https://host/acme"`.
+ *
+ * ACME bodies are `application/jose+json`, which `express.json()` leaves alone; if the host
+ * installed a body parser that consumed them anyway (`express.json({ type: "*\/*" })`,
+ * `express.raw()`, `express.text()`), the parsed body is used instead of the stream.
+ */
+export function acmeRouter(server: AcmeHandler): Router {
+  const router = Router();
+  router.use((req, res, next) => {
+    server
+      .handle(toWebRequest(req))
+      .then((response) => sendWebResponse(response, res))
+      .catch(next);
+  });
+  return router;
+}
+
+export function toWebRequest(req: ExpressRequest): Request {
+  const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    const parsed = consumedBody(req);
+    if (parsed !== undefined) {
+      headers.delete("content-length");
+      init.body = parsed;
+    } else {
+      init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+      init.duplex = "half";
+    }
+  }
+  return new Request(safeUrl(url, req.originalUrl), init);
+}
+
+/** The body a host's parser already read, re-encoded; undefined when the stream is untouched. */
+function consumedBody(req: ExpressRequest): Uint8Array | string | undefined {
+  if (!req.readableEnded && !(req as { _body?: boolean })._body) return undefined;
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === "string") return body;
+  if (body !== undefined && body !== null) return JSON.stringify(body);
+  return "";
+}
+
+function safeUrl(url: string, path: string): string {
+  try {
+    return new URL(url).toString();
+  } catch {
+    return new URL(path, "http://localhost").toString();
+  }
+}
+
+export async function sendWebResponse(response: Response, res: ExpressResponse): Promise<void> {
+  res.status(response.status);
+  for (const [name, value] of response.headers) {
+    // Headers joins repeated Link values with ", "; send them as separate fields.
+    if (name === "link") res.append("Link", value.split(/,\s*(?=<)/));
+    else res.setHeader(name, value);
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  res.end(body.byteLength > 0 ? body : undefined);
+}

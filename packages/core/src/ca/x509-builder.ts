@@ -1,0 +1,115 @@
+import { Buffer } from "node:buffer";
+import { createHash, type KeyObject, randomBytes, sign } from "node:crypto";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  Extension,
+  Name,
+  RelativeDistinguishedName,
+  type SubjectPublicKeyInfo,
+  type TBSCertificate,
+} from "@peculiar/asn1-x509";
+import { err, ok, type Result } from "neverthrow";
+import { encodeTlv, TAG_BIT_STRING, TAG_SEQUENCE } from "../crypto/der.js";
+
+/** A CA private key with the signature algorithm it signs certificates with. */
+export interface CaSigner {
+  readonly privateKey: KeyObject;
+  readonly hash: "sha256" | "sha384";
+  /** The signature AlgorithmIdentifier, as object (TBSCertificate.signature) and DER (Certificate.signatureAlgorithm). */
+  readonly algorithm: AlgorithmIdentifier;
+  readonly algorithmDer: Uint8Array;
+}
+
+/** RFC 5758 §3.2 ECDSA algorithm per CA curve; the hash matches the curve's strength. */
+const ECDSA: Readonly<Record<string, { hash: "sha256" | "sha384"; oid: string }>> = {
+  prime256v1: { hash: "sha256", oid: "1.2.840.10045.4.3.2" },
+  secp384r1: { hash: "sha384", oid: "1.2.840.10045.4.3.3" },
+};
+
+/** The signer for an EC P-256 or P-384 CA key; the message says why when the key is another kind. */
+export function ecdsaSigner(privateKey: KeyObject): Result<CaSigner, string> {
+  const curve = privateKey.asymmetricKeyDetails?.namedCurve ?? "";
+  const scheme =
+    privateKey.type === "private" && privateKey.asymmetricKeyType === "ec" ? ECDSA[curve] : undefined;
+  if (scheme === undefined) {
+    return err(
+      `CA key must be an EC P-256 or P-384 private key, not ${privateKey.asymmetricKeyType} ${curve}`.trim(),
+    );
+  }
+  // RFC 5758 §3.2: the parameters field MUST be absent for ecdsa-with-SHA*.
+  const algorithm = new AlgorithmIdentifier({ algorithm: scheme.oid });
+  return ok({
+    privateKey,
+    hash: scheme.hash,
+    algorithm,
+    algorithmDer: new Uint8Array(AsnConvert.serialize(algorithm)),
+  });
+}
+
+/**
+ * Serializes the TBSCertificate, signs it, and assembles the Certificate (RFC 5280 §4.1) from
+ * the DER parts directly, so the TBS is encoded once.
+ */
+export function signCertificate(tbs: TBSCertificate, signer: CaSigner): Uint8Array {
+  const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
+  const signature = sign(signer.hash, tbsDer, { key: signer.privateKey, dsaEncoding: "der" });
+  return encodeTlv(
+    TAG_SEQUENCE,
+    tbsDer,
+    signer.algorithmDer,
+    encodeTlv(TAG_BIT_STRING, Uint8Array.of(0), signature),
+  );
+}
+
+/** An extension whose value is the DER of an ASN.1 schema object, or DER already encoded. */
+export function extension(extnID: string, critical: boolean, value: object | Uint8Array): Extension {
+  const der = value instanceof Uint8Array ? value : AsnConvert.serialize(value);
+  return new Extension({ extnID, critical, extnValue: new OctetString(der) });
+}
+
+/**
+ * Key identifier per RFC 7093 §2 method 1: the leftmost 160 bits of the SHA-256 of the
+ * subjectPublicKey BIT STRING value (RFC 5280 §4.2.1.2 uses SHA-1, which we avoid).
+ */
+export function keyIdentifier(spki: SubjectPublicKeyInfo): Uint8Array {
+  return createHash("sha256").update(new Uint8Array(spki.subjectPublicKey)).digest().subarray(0, 20);
+}
+
+/**
+ * A positive serial number (RFC 5280 §4.1.2.2: at most 20 octets, unique per CA) from 16
+ * random octets: 127 bits of entropy, far above the 64 bits the CA/B Forum requires. Leading
+ * zero octets are dropped so the DER INTEGER is minimal.
+ */
+export function randomSerial(): { bytes: Uint8Array; hex: string } {
+  for (;;) {
+    const random = randomBytes(16);
+    random[0]! &= 0x7f;
+    const first = random.findIndex((octet) => octet !== 0);
+    if (first === -1) continue;
+    const bytes = new Uint8Array(random.subarray(first));
+    return { bytes, hex: Buffer.from(bytes).toString("hex").replace(/^0+/, "") };
+  }
+}
+
+/** A Name with a single UTF8String commonName (RFC 5280 §4.1.2.6), or the empty Name. */
+export function commonNameOnly(commonName: string | undefined): Name {
+  if (commonName === undefined) return new Name();
+  const cn = new AttributeTypeAndValue({
+    type: "2.5.4.3",
+    value: new AttributeValue({ utf8String: commonName }),
+  });
+  return new Name([new RelativeDistinguishedName([cn])]);
+}
+
+/** Drops milliseconds: certificate times have one-second precision (RFC 5280 §4.1.2.5). */
+export function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+/** A copy as a standalone ArrayBuffer, the form the ASN.1 schema classes take. */
+export function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,50 @@
+import type { Endpoint } from "./domain/types.js";
+import type { KeyCache } from "./jws/key-cache.js";
+import type { Links, Resource } from "./links.js";
+import type { CertificateAuthority } from "./ports/certificate-authority.js";
+import type { Clock } from "./ports/clock.js";
+import type { Logger } from "./ports/logger.js";
+import type { AcmeStorage } from "./ports/storage.js";
+
+/** Limits and lifetimes, with the defaults documented on `AcmeServerOptions`. */
+export interface ServerSettings {
+  readonly maxBodyBytes: number;
+  readonly maxIdentifiersPerOrder: number;
+  readonly maxContacts: number;
+  readonly ordersPageSize: number;
+  readonly nonceLifetimeMs: number;
+  readonly orderLifetimeMs: number;
+  readonly authorizationLifetimeMs: number;
+  /** The longest certificate validity a notBefore/notAfter request may ask for. */
+  readonly maxCertificateValidityMs: number;
+  /** How long finalize waits for the CA before answering `processing` with Retry-After. */
+  readonly finalizeWaitMs: number;
+  readonly directoryMeta: DirectoryMeta;
+}
+
+export interface DirectoryMeta {
+  readonly termsOfService?: string;
+  readonly website?: string;
+  readonly caaIdentities?: readonly string[];
+}
+
+/** The ports and settings every handler works with. */
+export interface Deps {
+  readonly storage: AcmeStorage;
+  readonly ca: CertificateAuthority;
+  readonly clock: Clock;
+  readonly links: Links;
+  readonly logger: Logger;
+  readonly settings: ServerSettings;
+  readonly keys: KeyCache;
+}
+
+/** One ACME request, routed to an ACTIVE endpoint. */
+export interface RequestContext {
+  readonly deps: Deps;
+  readonly request: Request;
+  readonly endpoint: Endpoint;
+  readonly resource: Resource;
+  /** The canonical URL of the resource: what a JWS `url` must equal. */
+  readonly url: string;
+}

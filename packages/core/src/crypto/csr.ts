@@ -1,0 +1,185 @@
+import { createHash, type KeyObject } from "node:crypto";
+import { CertificationRequest } from "@peculiar/asn1-csr";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import type { Name } from "@peculiar/asn1-x509";
+import { err, ok, Result, safeTry } from "neverthrow";
+import { readRequestedExtensions } from "./csr-extensions.js";
+import { readChildren, readTlv, TAG_BIT_STRING, TAG_SEQUENCE } from "./der.js";
+import { signatureVerifier } from "./signature-algorithms.js";
+import { importSpki } from "./spki-import.js";
+
+export type CsrKeyType =
+  | { readonly kind: "RSA"; readonly modulusBits: number }
+  /** "P-256", "P-384", "P-521", or OpenSSL's curve name (e.g. "secp256k1") for others. */
+  | { readonly kind: "EC"; readonly curve: string }
+  | { readonly kind: "Ed25519" }
+  | { readonly kind: "Ed448" }
+  /** A key node:crypto loads but that is none of the above (e.g. X25519, DSA): the SPKI algorithm OID. */
+  | { readonly kind: "unknown"; readonly oid: string };
+
+/** A PKCS#10 certification request (RFC 2986) whose self-signature verified. */
+export interface ParsedCsr {
+  readonly publicKey: KeyObject;
+  /**
+   * SubjectPublicKeyInfo DER as node:crypto exports `publicKey`: the same bytes the CA puts in
+   * the certificate, so `spkiThumbprint` of either matches (revocation by certificate key).
+   */
+  readonly spkiDer: Uint8Array;
+  readonly keyType: CsrKeyType;
+  /** The subject's commonName; the last one when there are several. */
+  readonly commonName?: string;
+  /** subjectAltName dNSName entries from the extensionRequest attribute, as given (no normalisation). */
+  readonly dnsNames: string[];
+  /** subjectAltName iPAddress entries as text (dotted quad, RFC 5952 IPv6). */
+  readonly ipAddresses: string[];
+  /** subjectAltName entries of other types (rfc822Name, URI, otherName, …). */
+  readonly otherSanCount: number;
+  /** The CSR asks for basicConstraints cA:true. */
+  readonly requestsCa: boolean;
+}
+
+/** Why a CSR was refused; `message` is written for the ACME client (badCSR detail, RFC 8555 §7.4). */
+export interface CsrError {
+  readonly type: "badCSR";
+  readonly message: string;
+}
+
+/** A CSR is a few KB even with a hundred names; this bounds the work spent on hostile input. */
+const MAX_CSR_BYTES = 64 * 1024;
+
+const COMMON_NAME = "2.5.4.3";
+
+const CURVE_NAMES: Readonly<Record<string, string>> = {
+  prime256v1: "P-256",
+  secp384r1: "P-384",
+  secp521r1: "P-521",
+};
+
+function badCsr(message: string): CsrError {
+  return { type: "badCSR", message };
+}
+
+const NOT_DER = badCsr("CSR is not valid DER (PKCS#10, RFC 2986)");
+
+const decodeRequest = Result.fromThrowable(
+  (der: Uint8Array) => AsnConvert.parse(der, CertificationRequest),
+  () => NOT_DER,
+);
+
+const importPublicKey = Result.fromThrowable(importSpki, () => undefined);
+
+/**
+ * Parses a DER PKCS#10 CSR (RFC 2986) as sent in an ACME finalize (RFC 8555 §7.4) and verifies
+ * its self-signature. Never throws: any input that is not a well-formed, correctly signed CSR
+ * is a `badCSR` error whose message says what is wrong.
+ */
+export function parseCsr(der: Uint8Array): Result<ParsedCsr, CsrError> {
+  return safeTry(function* () {
+    if (der.length === 0) return err(badCsr("CSR is empty"));
+    if (der.length > MAX_CSR_BYTES) return err(badCsr(`CSR is larger than ${MAX_CSR_BYTES} bytes`));
+    const { tbs, spki } = yield* frame(der);
+    const request = yield* decodeRequest(der);
+    const info = request.certificationRequestInfo;
+    if (info.version !== 0)
+      return err(badCsr(`CSR version must be v1 (0), not ${info.version} (RFC 2986 §4.1)`));
+
+    const keyOid = info.subjectPKInfo.algorithm.algorithm;
+    const imported = importPublicKey(spki).unwrapOr(undefined);
+    if (imported === undefined) {
+      return err(badCsr(`CSR public key (algorithm ${keyOid}) is malformed or of an unsupported type`));
+    }
+    const { publicKey, spkiDer } = imported;
+    const keyType = classifyKey(publicKey, keyOid);
+
+    const verifier = yield* signatureVerifier(request.signatureAlgorithm).mapErr((m) => badCsr(`CSR ${m}`));
+    if (!verifier.keyTypes.includes(publicKey.asymmetricKeyType ?? "")) {
+      return err(
+        badCsr(
+          `CSR signature algorithm ${verifier.name} cannot be used with its ${keyTypeLabel(keyType)} key`,
+        ),
+      );
+    }
+    const verified = Result.fromThrowable(verifier.verify, () => false)(
+      tbs,
+      publicKey,
+      new Uint8Array(request.signature),
+    );
+    if (!verified.unwrapOr(false)) return err(badCsr("CSR signature does not verify"));
+
+    const extensions = yield* readRequestedExtensions(info.attributes).mapErr((m) => badCsr(`CSR: ${m}`));
+    const commonName = lastCommonName(info.subject);
+    return ok({
+      publicKey,
+      spkiDer,
+      keyType,
+      ...(commonName === undefined ? {} : { commonName }),
+      ...extensions,
+    });
+  });
+}
+
+/**
+ * Checks the outer shape with a strict DER reader (asn1js alone accepts BER and trailing bytes)
+ * and returns the exact signed bytes: the certificationRequestInfo, and its SubjectPublicKeyInfo.
+ */
+function frame(der: Uint8Array): Result<{ tbs: Uint8Array; spki: Uint8Array }, CsrError> {
+  const outer = readTlv(der, 0);
+  if (outer === undefined || outer.tag !== TAG_SEQUENCE || outer.end !== der.length) return err(NOT_DER);
+  const parts = readChildren(der, outer);
+  const [info, algorithm, signature] = parts ?? [];
+  if (parts?.length !== 3 || info?.tag !== TAG_SEQUENCE || algorithm?.tag !== TAG_SEQUENCE)
+    return err(NOT_DER);
+  // The signature BIT STRING must have no unused bits, else its octets are not the signature.
+  if (signature?.tag !== TAG_BIT_STRING || der[signature.valueStart] !== 0) return err(NOT_DER);
+  const spki = readChildren(der, info)?.[2];
+  if (spki === undefined || spki.tag !== TAG_SEQUENCE) return err(NOT_DER);
+  return ok({ tbs: der.subarray(info.start, info.end), spki: der.subarray(spki.start, spki.end) });
+}
+
+function classifyKey(key: KeyObject, oid: string): CsrKeyType {
+  switch (key.asymmetricKeyType) {
+    case "rsa":
+    case "rsa-pss":
+      return { kind: "RSA", modulusBits: key.asymmetricKeyDetails?.modulusLength ?? 0 };
+    case "ec": {
+      const curve = key.asymmetricKeyDetails?.namedCurve ?? "unnamed curve";
+      return { kind: "EC", curve: CURVE_NAMES[curve] ?? curve };
+    }
+    case "ed25519":
+      return { kind: "Ed25519" };
+    case "ed448":
+      return { kind: "Ed448" };
+    default:
+      return { kind: "unknown", oid };
+  }
+}
+
+function lastCommonName(subject: Name): string | undefined {
+  let commonName: string | undefined;
+  for (const rdn of subject) {
+    for (const attribute of rdn) {
+      if (attribute.type === COMMON_NAME) commonName = attribute.value.toString();
+    }
+  }
+  return commonName;
+}
+
+/** Human label of a key type for error details: "RSA 2048", "ECDSA P-256", "Ed25519". */
+export function keyTypeLabel(keyType: CsrKeyType): string {
+  switch (keyType.kind) {
+    case "RSA":
+      return `RSA ${keyType.modulusBits}`;
+    case "EC":
+      return `ECDSA ${keyType.curve}`;
+    case "Ed25519":
+    case "Ed448":
+      return keyType.kind;
+    case "unknown":
+      return `unknown key type (${keyType.oid})`;
+  }
+}
+
+/** base64url(SHA-256(SubjectPublicKeyInfo DER)): matches a certificate to a key (RFC 8555 §7.6). */
+export function spkiThumbprint(spkiDer: Uint8Array): string {
+  return createHash("sha256").update(spkiDer).digest("base64url");
+}

@@ -1,0 +1,56 @@
+import { type createPublicKey, generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { spkiDerOf } from "./spki.js";
+import { importSpki } from "./spki-import.js";
+
+const exportSpki = (key: ReturnType<typeof createPublicKey>) =>
+  new Uint8Array(key.export({ type: "spki", format: "der" }));
+
+describe("importSpki", () => {
+  const kinds = [
+    () => generateKeyPairSync("ec", { namedCurve: "P-256" }),
+    () => generateKeyPairSync("ec", { namedCurve: "P-384" }),
+    () => generateKeyPairSync("ec", { namedCurve: "P-521" }),
+    () => generateKeyPairSync("ed25519"),
+    () => generateKeyPairSync("ed448"),
+    () => generateKeyPairSync("rsa", { modulusLength: 2048 }),
+    () => generateKeyPairSync("rsa", { modulusLength: 1024, publicExponent: 3 }),
+    () => generateKeyPairSync("ec", { namedCurve: "secp256k1" }),
+    () => generateKeyPairSync("x25519"),
+  ];
+
+  it("imports keys and answers exactly the DER node:crypto exports for them", () => {
+    for (const make of kinds) {
+      for (let i = 0; i < 3; i++) {
+        const original = make().publicKey;
+        const der = exportSpki(original);
+        const { publicKey, spkiDer } = importSpki(der);
+        expect(publicKey.equals(original)).toBe(true);
+        expect(spkiDer).toEqual(der);
+        expect(exportSpki(publicKey)).toEqual(der);
+        expect(spkiDerOf(publicKey)).toEqual(der);
+      }
+    }
+  });
+
+  it("imports an EC key with a compressed point the general way", () => {
+    const original = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
+    const jwk = original.export({ format: "jwk" });
+    const y = Buffer.from(jwk.y as string, "base64url");
+    const compressed = Buffer.concat([
+      Buffer.from("3039301306072a8648ce3d020106082a8648ce3d030107032200", "hex"),
+      Uint8Array.of(2 + (y[31]! & 1)),
+      Buffer.from(jwk.x as string, "base64url"),
+    ]);
+    const { publicKey, spkiDer } = importSpki(compressed);
+    expect(publicKey.equals(original)).toBe(true);
+    expect(spkiDer).toEqual(exportSpki(publicKey));
+  });
+
+  it("throws for bytes that are no key (callers wrap it)", () => {
+    expect(() => importSpki(Uint8Array.of(0x30, 0x00))).toThrow();
+    const offCurve = exportSpki(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey);
+    offCurve[offCurve.length - 1]! ^= 0x01;
+    expect(() => importSpki(offCurve)).toThrow();
+  });
+});

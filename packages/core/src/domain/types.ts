@@ -1,0 +1,174 @@
+/**
+ * The records the core keeps through the storage port. Field names follow RFC 8555 and the
+ * managed-endpoint seed; every mutable record carries a `version` for optimistic concurrency
+ * (a stale update is refused by storage with a `conflict`).
+ */
+
+/** RFC 8555 §9.7.7: only "dns" identifiers are issued for (no RFC 8738 IP identifiers yet). */
+export interface Identifier {
+  readonly type: "dns";
+  readonly value: string;
+}
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Endpoint status lifecycle (seed): CREATING → ACTIVE | FAILED; DELETING, then gone. */
+export type EndpointStatus = "CREATING" | "ACTIVE" | "FAILED" | "DELETING";
+
+export type AuthorizationBehavior = "PRE_APPROVED";
+export type ContactPolicy = "REQUIRED" | "NOT_REQUIRED";
+/** Certificate key types an endpoint may enforce on CSRs (seed: AllowedKeyAlgorithms). */
+export type KeyAlgorithm = "RSA_2048" | "EC_prime256v1" | "EC_secp384r1";
+
+export interface EndpointCertificateAuthority {
+  /** Unset or empty: no key-algorithm enforcement. */
+  readonly allowedKeyAlgorithms?: readonly KeyAlgorithm[];
+}
+
+export interface Endpoint {
+  /** UUID; the path segment of every ACME URL of this endpoint. */
+  readonly id: string;
+  /** ARN-like identifier for the management API. */
+  readonly arn: string;
+  readonly status: EndpointStatus;
+  readonly failureReason?: string;
+  readonly authorizationBehavior: AuthorizationBehavior;
+  readonly contact: ContactPolicy;
+  readonly certificateAuthority: EndpointCertificateAuthority;
+  readonly certificateTags: readonly Tag[];
+  /** Endpoint resource tags; the name is the `Name` tag. */
+  readonly tags: readonly Tag[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** What PRE_APPROVED coverage of a domain validation resource includes. */
+export interface DomainScope {
+  /** The domain name itself. */
+  readonly exactDomain: boolean;
+  /** Any name below it (a.example.com, b.a.example.com). */
+  readonly subdomains: boolean;
+  /** Wildcard identifiers (*.example.com, and *.sub.example.com when subdomains is set). */
+  readonly wildcards: boolean;
+}
+
+export type DomainValidationStatus = "PENDING_VALIDATION" | "SUCCESS" | "FAILED";
+
+export interface DomainValidation {
+  readonly id: string;
+  readonly endpointId: string;
+  /** Normalized: lower case, A-labels, no trailing dot. */
+  readonly domainName: string;
+  readonly scope: DomainScope;
+  readonly status: DomainValidationStatus;
+  /** How the domain was validated: by hand by the operator, or by a DNS record. */
+  readonly validationMethod: "MANUAL" | "DNS";
+  readonly validatedAt?: string;
+  readonly createdAt: string;
+  readonly version: number;
+}
+
+/** RFC 8555 §7.1.6 account status. */
+export type AccountStatus = "valid" | "deactivated" | "revoked";
+
+export interface Account {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly status: AccountStatus;
+  /** The account's public key (RFC 7517), without any private members. */
+  readonly jwk: JsonWebKeyPublic;
+  /** RFC 7638 SHA-256 thumbprint of `jwk`: unique per endpoint. */
+  readonly thumbprint: string;
+  readonly contact: readonly string[];
+  readonly termsOfServiceAgreed: boolean;
+  readonly createdAt: string;
+  readonly version: number;
+}
+
+export interface JsonWebKeyPublic {
+  readonly kty: string;
+  readonly [member: string]: unknown;
+}
+
+/** RFC 8555 §7.1.6 order status. */
+export type OrderStatus = "pending" | "ready" | "processing" | "valid" | "invalid";
+
+export interface ProblemRecord {
+  readonly type: string;
+  readonly detail: string;
+  readonly status: number;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly accountId: string;
+  readonly status: OrderStatus;
+  readonly identifiers: readonly Identifier[];
+  readonly authorizationIds: readonly string[];
+  readonly notBefore?: string;
+  readonly notAfter?: string;
+  readonly expires: string;
+  readonly error?: ProblemRecord;
+  /** Serial (lower-case hex) of the certificate issued for this order, once `valid`. */
+  readonly certificateSerial?: string;
+  readonly createdAt: string;
+  readonly version: number;
+}
+
+/** RFC 8555 §7.1.6 authorization status. */
+export type AuthorizationStatus = "pending" | "valid" | "invalid" | "deactivated" | "expired" | "revoked";
+export type ChallengeStatus = "pending" | "processing" | "valid" | "invalid";
+export type ChallengeType = "http-01" | "dns-01" | "tls-alpn-01";
+
+export interface Challenge {
+  readonly id: string;
+  readonly type: ChallengeType;
+  readonly status: ChallengeStatus;
+  readonly token: string;
+  readonly validated?: string;
+}
+
+export interface Authorization {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly accountId: string;
+  readonly identifier: Identifier;
+  readonly wildcard: boolean;
+  readonly status: AuthorizationStatus;
+  readonly expires: string;
+  readonly challenges: readonly Challenge[];
+  /** The domain validation resource that pre-approved this authorization. */
+  readonly domainValidationId?: string;
+  readonly createdAt: string;
+  readonly version: number;
+}
+
+export type CertificateStatus = "valid" | "revoked";
+
+export interface CertificateRecord {
+  /** Lower-case hex serial number without leading zeros; unique across the server. */
+  readonly serial: string;
+  readonly endpointId: string;
+  readonly accountId: string;
+  readonly orderId: string;
+  readonly identifiers: readonly Identifier[];
+  /** Leaf first, then the issuing chain, PEM (application/pem-certificate-chain). */
+  readonly chainPem: string;
+  /** base64url SHA-256 of the leaf's SubjectPublicKeyInfo: revocation by the certificate key. */
+  readonly publicKeyThumbprint: string;
+  readonly keyAlgorithm: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly status: CertificateStatus;
+  readonly revokedAt?: string;
+  /** RFC 5280 §5.3.1 CRLReason code. */
+  readonly revocationReason?: number;
+  readonly tags: readonly Tag[];
+  readonly createdAt: string;
+  readonly version: number;
+}

@@ -1,0 +1,151 @@
+import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import type { RequestContext } from "../context.js";
+import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypto/csr.js";
+import type { CertificateRecord, Order } from "../domain/types.js";
+import { type AcmeReply, json } from "../http/reply.js";
+import { orderView } from "../http/views.js";
+import { type AuthenticatedRequest, authenticate, storageProblem } from "../jws/authenticate.js";
+import { decodeBase64url } from "../jws/base64url.js";
+import { checkCsrIdentifiers } from "../policy/csr-identifiers.js";
+import { checkKeyAlgorithm } from "../policy/key-algorithm.js";
+import { type AcmeProblem, internalProblem, problem } from "../problems.js";
+import { loadOwned } from "./load.js";
+
+/**
+ * RFC 8555 §7.4 finalize. The CSR is checked (signature, key algorithm allowed by the endpoint,
+ * not the account key, exactly the order's names) while the order stays `ready`, so a client
+ * can fix its CSR and retry. Then one versioned update moves the order to `processing`: of two
+ * concurrent finalizes only one gets there, so an order gets at most one certificate. The
+ * certificate is issued inside the request when the CA answers within `finalizeWaitMs`
+ * (clients otherwise poll, waiting seconds); else the answer is `processing` + Retry-After.
+ */
+export function finalize(ctx: RequestContext, orderId: string): ResultAsync<AcmeReply, AcmeProblem> {
+  const { deps, endpoint } = ctx;
+  return safeTry(async function* () {
+    const auth = yield* authenticate(ctx, "kid");
+    const found = yield* loadOwned(ctx, auth.account, "order", deps.storage.orders.get(endpoint.id, orderId));
+    if (found.status !== "ready") {
+      return err(
+        problem(
+          "orderNotReady",
+          `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
+        ),
+      );
+    }
+    const csr = yield* readCsr(auth, ctx);
+    yield* checkCsrIdentifiers(csr, found.identifiers);
+
+    const processing = await deps.storage.orders.update({ ...found, status: "processing" });
+    if (processing.isErr()) {
+      if (processing.error.type === "conflict") {
+        return err(problem("orderNotReady", "The order is already being finalized."));
+      }
+      return err(storageProblem(ctx, "finalizing the order")(processing.error));
+    }
+    const issuing = issueAndStore(ctx, processing.value, csr);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      issuing,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), deps.settings.finalizeWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (waited === undefined) {
+      return ok(
+        json(200, orderView(deps.links, processing.value), {
+          location: deps.links.order(endpoint.id, orderId),
+          headers: { "Retry-After": "1" },
+        }),
+      );
+    }
+    const finished = yield* waited;
+    return ok(
+      json(200, orderView(deps.links, finished), { location: deps.links.order(endpoint.id, orderId) }),
+    );
+  });
+}
+
+function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): ResultAsync<ParsedCsr, AcmeProblem> {
+  return safeTry(async function* () {
+    const value = auth.payload?.csr;
+    const der = typeof value === "string" ? decodeBase64url(value) : undefined;
+    if (der === undefined || der.byteLength === 0) {
+      return err(
+        problem("malformed", "finalize needs `csr`: the DER CSR, base64url-encoded (RFC 8555 §7.4)."),
+      );
+    }
+    const csr = yield* parseCsr(der).mapErr((e) => problem("badCSR", e.message));
+    if (csr.requestsCa)
+      return err(problem("badCSR", "The CSR asks for a CA certificate (basicConstraints cA:true)."));
+    yield* checkKeyAlgorithm(csr.keyType, ctx.endpoint.certificateAuthority.allowedKeyAlgorithms);
+    // RFC 8555 §11.1: the certificate key must not be the account key.
+    if (auth.key.equals(csr.publicKey)) {
+      return err(
+        problem("badCSR", "The CSR's public key is the account key; use a separate key for the certificate."),
+      );
+    }
+    return ok(csr);
+  });
+}
+
+/** Issues through the CA port and records certificate + `valid` order in one transaction. */
+async function issueAndStore(
+  ctx: RequestContext,
+  order: Order,
+  csr: ParsedCsr,
+): Promise<import("neverthrow").Result<Order, AcmeProblem>> {
+  const { deps, endpoint } = ctx;
+  const issued = await deps.ca.issue({
+    endpointId: endpoint.id,
+    publicKey: csr.publicKey,
+    names: order.identifiers.map((i) => ({ type: "dns", value: i.value })),
+    ...(order.notBefore ? { notBefore: new Date(order.notBefore) } : {}),
+    ...(order.notAfter ? { notAfter: new Date(order.notAfter) } : {}),
+  });
+  if (issued.isErr()) {
+    deps.logger.error("certificate authority failed to issue", {
+      endpointId: endpoint.id,
+      orderId: order.id,
+      message: issued.error.message,
+    });
+    const failure = problem(
+      "serverInternal",
+      "The certificate authority could not issue the certificate; the order is now invalid. Place a new order.",
+    );
+    await deps.storage.orders.update({
+      ...order,
+      status: "invalid",
+      error: { type: failure.type, detail: failure.detail, status: failure.status },
+    });
+    return err(failure);
+  }
+  const cert = issued.value;
+  const now = deps.clock.now().toISOString();
+  const record: CertificateRecord = {
+    serial: cert.serial,
+    endpointId: endpoint.id,
+    accountId: order.accountId,
+    orderId: order.id,
+    identifiers: order.identifiers,
+    chainPem: cert.chainPem,
+    publicKeyThumbprint: spkiThumbprint(csr.spkiDer),
+    keyAlgorithm: keyTypeLabel(csr.keyType),
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    status: "valid",
+    tags: endpoint.certificateTags,
+    createdAt: now,
+    version: 1,
+  };
+  const stored = await deps.storage.transaction((tx) =>
+    tx.certificates
+      .insert(record)
+      .andThen(() => tx.orders.update({ ...order, status: "valid", certificateSerial: cert.serial })),
+  );
+  if (stored.isErr()) {
+    storageProblem(ctx, "storing the issued certificate")(stored.error);
+    return err(internalProblem());
+  }
+  return ok(stored.value);
+}

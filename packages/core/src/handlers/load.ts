@@ -1,0 +1,52 @@
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import type { RequestContext } from "../context.js";
+import type { Account } from "../domain/types.js";
+import { storageProblem } from "../jws/authenticate.js";
+import type { StorageResult } from "../ports/storage.js";
+import { type AcmeProblem, problem } from "../problems.js";
+
+/**
+ * Loads a record of this endpoint; an unknown id is a 404 `malformed` that says only that
+ * nothing of that name exists here (no hint whether it exists elsewhere).
+ */
+export function loadOr404<T>(
+  ctx: RequestContext,
+  what: string,
+  lookup: StorageResult<T | undefined>,
+): ResultAsync<T, AcmeProblem> {
+  return lookup
+    .mapErr(storageProblem(ctx, `loading the ${what}`))
+    .andThen((value) =>
+      value === undefined
+        ? err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }))
+        : ok(value),
+    );
+}
+
+/** RFC 8555 §7.1: orders, authorizations and certificates are visible to their own account. */
+export function requireOwner(
+  account: Account | undefined,
+  ownerId: string,
+  what: string,
+): Result<void, AcmeProblem> {
+  return account !== undefined && account.id === ownerId
+    ? ok(undefined)
+    : err(
+        problem(
+          "unauthorized",
+          `This ${what} belongs to another account; sign with the account that created it.`,
+        ),
+      );
+}
+
+/** `loadOr404`, then `requireOwner`: the prologue of every per-account resource. */
+export function loadOwned<T extends { readonly accountId: string }>(
+  ctx: RequestContext,
+  account: Account | undefined,
+  what: string,
+  lookup: StorageResult<T | undefined>,
+): ResultAsync<T, AcmeProblem> {
+  return loadOr404(ctx, what, lookup).andThen((record) =>
+    requireOwner(account, record.accountId, what).map(() => record),
+  );
+}

@@ -1,0 +1,89 @@
+import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import type { RequestContext } from "../context.js";
+import { newId } from "../domain/ids.js";
+import type { Account } from "../domain/types.js";
+import type { AcmeReply } from "../http/reply.js";
+import { json } from "../http/reply.js";
+import { accountView } from "../http/views.js";
+import { authenticate, storageProblem } from "../jws/authenticate.js";
+import { validateContacts } from "../policy/contact.js";
+import { type AcmeProblem, problem } from "../problems.js";
+
+/**
+ * RFC 8555 §7.3: newAccount, signed with the account key (`jwk`). A key that already has an
+ * account here answers 200 with its Location (§7.3.1); `onlyReturnExisting` never creates.
+ */
+export function newAccount(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProblem> {
+  const { deps, endpoint } = ctx;
+  return safeTry(async function* () {
+    const auth = yield* authenticate(ctx, "jwk");
+    const payload = auth.payload;
+    if (payload === undefined || auth.jwk === undefined) {
+      return err(problem("malformed", "newAccount needs a JSON object payload, not POST-as-GET."));
+    }
+    const existing = yield* deps.storage.accounts
+      .getByThumbprint(endpoint.id, auth.jwk.thumbprint)
+      .mapErr(storageProblem(ctx, "looking up the account key"));
+    if (existing !== undefined) return existingAccount(ctx, existing);
+    if (payload.onlyReturnExisting === true) {
+      return err(
+        problem(
+          "accountDoesNotExist",
+          "No account exists at this endpoint for this key (onlyReturnExisting).",
+        ),
+      );
+    }
+    const contact = yield* validateContacts(payload.contact, endpoint.contact, deps.settings.maxContacts);
+    const agreed = payload.termsOfServiceAgreed;
+    if (agreed !== undefined && typeof agreed !== "boolean") {
+      return err(problem("malformed", "`termsOfServiceAgreed` must be a boolean."));
+    }
+    const terms = deps.settings.directoryMeta.termsOfService;
+    if (terms !== undefined && agreed !== true) {
+      return err(
+        problem("malformed", `Set termsOfServiceAgreed: true to accept the terms of service at ${terms}.`),
+      );
+    }
+    // RFC 8555 §7.3.4: an endpoint that does not require external account binding ignores one.
+    const now = deps.clock.now().toISOString();
+    const account: Account = {
+      id: newId(),
+      endpointId: endpoint.id,
+      status: "valid",
+      jwk: auth.jwk.value,
+      thumbprint: auth.jwk.thumbprint,
+      contact,
+      termsOfServiceAgreed: agreed === true,
+      createdAt: now,
+      version: 1,
+    };
+    const inserted = await deps.storage.accounts.insert(account);
+    if (inserted.isErr()) {
+      // Two registrations of one key raced: the other one won; answer as for an existing key.
+      if (inserted.error.type !== "conflict")
+        return err(storageProblem(ctx, "creating the account")(inserted.error));
+      const winner = yield* deps.storage.accounts
+        .getByThumbprint(endpoint.id, auth.jwk.thumbprint)
+        .mapErr(storageProblem(ctx, "looking up the account key"));
+      if (winner === undefined)
+        return err(problem("serverInternal", "The account could not be created; retry."));
+      return existingAccount(ctx, winner);
+    }
+    return ok(
+      json(201, accountView(deps.links, inserted.value), {
+        location: deps.links.account(endpoint.id, account.id),
+      }),
+    );
+  });
+}
+
+function existingAccount(ctx: RequestContext, account: Account) {
+  if (account.status !== "valid") {
+    return err(problem("unauthorized", `The account for this key is ${account.status} (RFC 8555 §7.3.6).`));
+  }
+  return ok(
+    json(200, accountView(ctx.deps.links, account), {
+      location: ctx.deps.links.account(account.endpointId, account.id),
+    }),
+  );
+}

@@ -1,0 +1,161 @@
+import { err, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
+import type { RequestContext } from "../context.js";
+import { newId, newToken } from "../domain/ids.js";
+import type { Authorization, DomainValidation, Identifier, Order } from "../domain/types.js";
+import { type AcmeReply, json } from "../http/reply.js";
+import { orderView } from "../http/views.js";
+import { authenticate, storageProblem } from "../jws/authenticate.js";
+import { combine, validateOrderIdentifiers } from "../policy/identifiers.js";
+import { findCoveringDomain } from "../policy/pre-approved.js";
+import type { StorageResult } from "../ports/storage.js";
+import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
+
+/**
+ * RFC 8555 §7.4 newOrder under the seed's PRE_APPROVED authorization behaviour: every
+ * identifier must be covered by a validated domain of the endpoint, its authorization is
+ * created already `valid`, and the order is `ready` at once. Uncovered identifiers reject the
+ * whole order with `rejectedIdentifier`, one subproblem each.
+ */
+export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProblem> {
+  const { deps, endpoint } = ctx;
+  return safeTry(async function* () {
+    const auth = yield* authenticate(ctx, "kid");
+    const account = auth.account;
+    if (account === undefined || auth.payload === undefined) {
+      return err(problem("malformed", "newOrder needs a JSON object payload with `identifiers`."));
+    }
+    const identifiers = yield* validateOrderIdentifiers(
+      auth.payload.identifiers,
+      deps.settings.maxIdentifiersPerOrder,
+    );
+    const now = deps.clock.now();
+    const validity = yield* requestedValidity(auth.payload, now, deps.settings.maxCertificateValidityMs);
+    const domains = yield* deps.storage.domainValidations
+      .listByEndpoint(endpoint.id)
+      .mapErr(storageProblem(ctx, "loading domain validations"));
+    const covering = yield* coverAll(identifiers, domains);
+
+    const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
+    const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();
+    const authorizations: Authorization[] = identifiers.map((identifier, i) => {
+      const domain = covering[i] as DomainValidation;
+      const wildcard = identifier.value.startsWith("*.");
+      return {
+        id: newId(),
+        endpointId: endpoint.id,
+        accountId: account.id,
+        // RFC 8555 §7.1.4: a wildcard's authorization names the base domain, with wildcard: true.
+        identifier: wildcard ? { type: "dns", value: identifier.value.slice(2) } : identifier,
+        wildcard,
+        status: "valid",
+        expires: authzExpires,
+        // The domain was proven to the operator out of band (DNS record or by hand): shown as
+        // the dns-01 challenge that holds, valid since the domain's validation.
+        challenges: [
+          {
+            id: newId(),
+            type: "dns-01",
+            status: "valid",
+            token: newToken(),
+            validated: domain.validatedAt ?? domain.createdAt,
+          },
+        ],
+        domainValidationId: domain.id,
+        createdAt: now.toISOString(),
+        version: 1,
+      };
+    });
+    const order: Order = {
+      id: newId(),
+      endpointId: endpoint.id,
+      accountId: account.id,
+      status: "ready",
+      identifiers,
+      authorizationIds: authorizations.map((a) => a.id),
+      ...validity,
+      expires,
+      createdAt: now.toISOString(),
+      version: 1,
+    };
+    const stored = yield* deps.storage
+      .transaction((tx) =>
+        authorizations
+          .reduce<StorageResult<unknown>>(
+            (prev, a) => prev.andThen(() => tx.authorizations.insert(a)),
+            okAsync(undefined),
+          )
+          .andThen(() => tx.orders.insert(order)),
+      )
+      .mapErr(storageProblem(ctx, "creating the order"));
+    return ok(
+      json(201, orderView(deps.links, stored), { location: deps.links.order(endpoint.id, order.id) }),
+    );
+  });
+}
+
+function coverAll(
+  identifiers: readonly Identifier[],
+  domains: readonly DomainValidation[],
+): Result<(DomainValidation | undefined)[], AcmeProblem> {
+  const covering = identifiers.map((identifier) => findCoveringDomain(identifier, domains));
+  const subproblems: Subproblem[] = identifiers.flatMap((identifier, i) =>
+    covering[i] === undefined
+      ? [
+          {
+            type: "rejectedIdentifier" as const,
+            detail: `${identifier.value} is not covered by a validated domain of this endpoint; ask its operator to add the domain${identifier.value.startsWith("*.") ? " with wildcards allowed" : ""}.`,
+            identifier,
+          },
+        ]
+      : [],
+  );
+  return subproblems.length > 0 ? err(combine(subproblems)) : ok(covering);
+}
+
+/**
+ * RFC 8555 §7.4: notBefore/notAfter are honoured when they are RFC 3339 dates, notAfter is in
+ * the future and after notBefore, and the span is within the server's maximum validity;
+ * otherwise the order is refused with a detail saying which.
+ */
+function requestedValidity(
+  payload: Record<string, unknown>,
+  now: Date,
+  maxValidityMs: number,
+): Result<{ notBefore?: string; notAfter?: string }, AcmeProblem> {
+  const parse = (field: "notBefore" | "notAfter"): Result<Date | undefined, AcmeProblem> => {
+    const value = payload[field];
+    if (value === undefined) return ok(undefined);
+    const date = typeof value === "string" ? new Date(value) : new Date(Number.NaN);
+    if (typeof value !== "string" || !/^\d{4}-\d\d-\d\dT/.test(value) || Number.isNaN(date.getTime())) {
+      return err(problem("malformed", `\`${field}\` must be an RFC 3339 date-time string.`));
+    }
+    return ok(date);
+  };
+  return parse("notBefore").andThen((notBefore) =>
+    parse("notAfter").andThen((notAfter) => {
+      const start = notBefore ?? now;
+      if (notAfter !== undefined && notAfter.getTime() <= now.getTime()) {
+        return err(problem("malformed", "`notAfter` is in the past."));
+      }
+      if (notAfter !== undefined && notAfter.getTime() <= start.getTime()) {
+        return err(problem("malformed", "`notAfter` must be after `notBefore`."));
+      }
+      if (notBefore !== undefined && notBefore.getTime() > now.getTime() + maxValidityMs) {
+        return err(problem("malformed", "`notBefore` is too far in the future."));
+      }
+      const end = notAfter ?? new Date(start.getTime() + maxValidityMs);
+      if (end.getTime() - start.getTime() > maxValidityMs) {
+        return err(
+          problem(
+            "malformed",
+            `The requested validity is longer than this server's maximum of ${Math.round(maxValidityMs / 86_400_000)} days.`,
+          ),
+        );
+      }
+      return ok({
+        ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+        ...(notAfter ? { notAfter: notAfter.toISOString() } : {}),
+      });
+    }),
+  );
+}

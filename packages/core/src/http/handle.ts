@@ -1,0 +1,116 @@
+import type { Deps, RequestContext } from "../context.js";
+import type { Endpoint } from "../domain/types.js";
+import { issueNonce } from "../jws/nonce.js";
+import { type AcmeProblem, internalProblem, problem } from "../problems.js";
+import { problemResponse, replyResponse } from "./respond.js";
+import { routeFor } from "./router.js";
+
+/**
+ * Request → Response for every ACME URL: route, load the endpoint, check it serves, run the
+ * handler, and decorate the answer (Replay-Nonce, Link rel="index"). Nothing a client sends
+ * makes this throw; an unexpected exception is logged and answered as serverInternal.
+ */
+export async function handleAcmeRequest(deps: Deps, request: Request): Promise<Response> {
+  try {
+    return await route(deps, request);
+  } catch (cause) {
+    deps.logger.error("unexpected exception while handling an ACME request", { cause });
+    return problemResponse(internalProblem(), {});
+  }
+}
+
+async function route(deps: Deps, request: Request): Promise<Response> {
+  const url = parseUrl(request.url);
+  const match = url ? deps.links.match(url.pathname, url.search) : undefined;
+  if (match === undefined) {
+    return problemResponse(problem("malformed", "No ACME resource at this URL.", { status: 404 }), {});
+  }
+  const loaded = await deps.storage.endpoints.get(match.endpointId);
+  if (loaded.isErr()) {
+    deps.logger.error("storage failure while loading an endpoint", { message: loaded.error.message });
+    return problemResponse(internalProblem(), {});
+  }
+  const endpoint = loaded.value;
+  if (endpoint === undefined) {
+    return problemResponse(
+      problem("malformed", `No ACME endpoint ${match.endpointId} exists here.`, { status: 404 }),
+      {},
+    );
+  }
+  const unavailable = notServing(endpoint);
+  if (unavailable !== undefined) return problemResponse(unavailable, {});
+
+  const nonce = await issueNonce(deps, endpoint.id);
+  if (nonce.isErr())
+    deps.logger.error("storage failure while issuing a nonce", { message: nonce.error.message });
+  const isDirectory = match.resource?.kind === "directory";
+  const decoration = {
+    ...(nonce.isOk() ? { nonce: nonce.value } : {}),
+    ...(isDirectory ? {} : { index: deps.links.directory(endpoint.id) }),
+  };
+  if (match.resource === undefined) {
+    return problemResponse(
+      problem("malformed", "No ACME resource at this URL.", { status: 404 }),
+      decoration,
+    );
+  }
+  const routed = routeFor(match.resource);
+  if (!routed.methods.includes(request.method)) {
+    const allow = routed.methods.join(", ");
+    const hint = allow === "POST" ? " (read resources with POST-as-GET, RFC 8555 §6.3)" : "";
+    return problemResponse(
+      problem("malformed", `Method ${request.method} is not allowed here; use ${allow}${hint}.`, {
+        status: 405,
+        headers: { Allow: allow },
+      }),
+      decoration,
+    );
+  }
+  const ctx: RequestContext = {
+    deps,
+    request,
+    endpoint,
+    resource: match.resource,
+    url: deps.links.canonical(endpoint.id, match.resource),
+  };
+  const result = await routed.handle(ctx);
+  const response = result.match(
+    (reply) => replyResponse(reply, decoration),
+    (p) => problemResponse(p, decoration),
+  );
+  // HEAD answers carry headers only.
+  return request.method === "HEAD"
+    ? new Response(null, { status: response.status, headers: response.headers })
+    : response;
+}
+
+function parseUrl(raw: string): URL | undefined {
+  try {
+    return new URL(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seed status lifecycle: only ACTIVE endpoints serve ACME; every other state says why. */
+function notServing(endpoint: Endpoint): AcmeProblem | undefined {
+  switch (endpoint.status) {
+    case "ACTIVE":
+      return undefined;
+    case "CREATING":
+      return problem("serverInternal", "This ACME endpoint is still being created; retry shortly.", {
+        status: 503,
+        headers: { "Retry-After": "2" },
+      });
+    case "FAILED":
+      return problem(
+        "serverInternal",
+        `This ACME endpoint failed to be created: ${endpoint.failureReason ?? "unknown reason"}.`,
+        {
+          status: 503,
+        },
+      );
+    case "DELETING":
+      return problem("malformed", "This ACME endpoint is being deleted.", { status: 404 });
+  }
+}

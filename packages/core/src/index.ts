@@ -1,0 +1,71 @@
+export type { LocalCertificateAuthority, LocalCertificateAuthorityOptions } from "./ca/local.js";
+export { createLocalCertificateAuthority } from "./ca/local.js";
+export type { DirectoryMeta, ServerSettings } from "./context.js";
+export type {
+  Account,
+  AccountStatus,
+  Authorization,
+  AuthorizationBehavior,
+  AuthorizationStatus,
+  CertificateRecord,
+  CertificateStatus,
+  Challenge,
+  ChallengeStatus,
+  ChallengeType,
+  ContactPolicy,
+  DomainScope,
+  DomainValidation,
+  DomainValidationStatus,
+  Endpoint,
+  EndpointCertificateAuthority,
+  EndpointStatus,
+  Identifier,
+  JsonWebKeyPublic,
+  KeyAlgorithm,
+  Order,
+  OrderStatus,
+  ProblemRecord,
+  Tag,
+} from "./domain/types.js";
+export type { AddDomainInput, DomainsApi } from "./management/domains.js";
+export { normalizeDomainName } from "./management/domains.js";
+export type {
+  CreateEndpointInput,
+  EndpointDescription,
+  EndpointPage,
+  EndpointsApi,
+  ListEndpointsInput,
+} from "./management/endpoints.js";
+export type { ManagementError } from "./management/errors.js";
+export { KEY_ALGORITHMS } from "./policy/key-algorithm.js";
+export type {
+  CaError,
+  CertificateAuthority,
+  IssuedCertificate,
+  IssueRequest,
+  SubjectAltName,
+} from "./ports/certificate-authority.js";
+export type { Clock } from "./ports/clock.js";
+export { systemClock } from "./ports/clock.js";
+export type { Logger } from "./ports/logger.js";
+export { consoleLogger } from "./ports/logger.js";
+export type {
+  AccountStore,
+  AcmeStorage,
+  AcmeStores,
+  AuthorizationStore,
+  CaMaterialStore,
+  CertificateStore,
+  DomainValidationStore,
+  EndpointStore,
+  NonceStore,
+  OrderStore,
+  Page,
+  PageRequest,
+  StorageError,
+  StorageResult,
+} from "./ports/storage.js";
+export type { AcmeProblem, ProblemType, Subproblem } from "./problems.js";
+export { ACME_ERROR_NS, PROBLEM_STATUS, problem, problemDocument } from "./problems.js";
+export type { AcmeServer, AcmeServerOptions } from "./server.js";
+export { createAcmeServer, DEFAULT_LIMITS } from "./server.js";

@@ -1,0 +1,183 @@
+import type { KeyObject } from "node:crypto";
+import { flattenedVerify } from "jose";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
+import type { RequestContext } from "../context.js";
+import type { Account, JsonWebKeyPublic } from "../domain/types.js";
+import type { StorageError } from "../ports/storage.js";
+import { type AcmeProblem, internalProblem, problem } from "../problems.js";
+import { readBody } from "./body.js";
+import { importAccountKey, matchAlgorithm } from "./keys.js";
+import { decodeJsonObject, type ParsedJws, type ProtectedHeader, parseFlattenedJws } from "./parse.js";
+
+/** Which key a resource accepts (RFC 8555 §6.2): newAccount `jwk`, revokeCert either, else `kid`. */
+export type KeyMode = "jwk" | "kid" | "jwkOrKid";
+
+/** A request whose JWS checked out, with who signed it. */
+export interface AuthenticatedRequest {
+  readonly header: ProtectedHeader;
+  /** The parsed payload; undefined for POST-as-GET (empty payload, RFC 8555 §6.3). */
+  readonly payload: Record<string, unknown> | undefined;
+  readonly key: KeyObject;
+  /** Set when the JWS carried a `jwk`. */
+  readonly jwk?: { readonly value: JsonWebKeyPublic; readonly thumbprint: string };
+  /** Set when the JWS carried a `kid`: the endpoint's account, status valid. */
+  readonly account?: Account;
+}
+
+/** Storage failures become `serverInternal`; the cause is logged, not sent. */
+export function storageProblem(ctx: { deps: RequestContext["deps"] }, what: string) {
+  return (e: StorageError): AcmeProblem => {
+    ctx.deps.logger.error(`storage ${e.type} while ${what}`, {
+      message: e.message,
+      cause: "cause" in e ? e.cause : undefined,
+    });
+    return e.type === "conflict"
+      ? problem("malformed", `The request conflicted with a concurrent change while ${what}; retry it.`, {
+          status: 409,
+        })
+      : internalProblem();
+  };
+}
+
+/**
+ * The JWS checks of RFC 8555 §6.2–6.5, in order, each ending the request with its own problem:
+ * Content-Type → body → flattened JWS → algorithm → jwk/kid → url → nonce → key → signature →
+ * payload.
+ */
+export function authenticate(
+  ctx: RequestContext,
+  mode: KeyMode,
+): ResultAsync<AuthenticatedRequest, AcmeProblem> {
+  const contentType = ctx.request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (contentType !== "application/jose+json") {
+    return errAsync(
+      problem(
+        "malformed",
+        `Content-Type must be application/jose+json, not ${contentType ?? "absent"} (RFC 8555 §6.2).`,
+        {
+          status: 415,
+        },
+      ),
+    );
+  }
+  return readBody(ctx.request, ctx.deps.settings.maxBodyBytes)
+    .andThen((body) => parseFlattenedJws(body))
+    .andThen((jws) => verifyParsed(ctx, jws, mode));
+}
+
+function verifyParsed(
+  ctx: RequestContext,
+  jws: ParsedJws,
+  mode: KeyMode,
+): ResultAsync<AuthenticatedRequest, AcmeProblem> {
+  return safeTry(async function* () {
+    const { header } = jws;
+    const hasJwk = header.jwk !== undefined;
+    const hasKid = header.kid !== undefined;
+    if (hasJwk === hasKid) {
+      return err(
+        problem(
+          "malformed",
+          "The JWS protected header must have exactly one of `jwk` and `kid` (RFC 8555 §6.2).",
+        ),
+      );
+    }
+    if (mode === "jwk" && !hasJwk) {
+      return err(
+        problem("malformed", "This resource needs a JWS with `jwk` (the new account's key), not `kid`."),
+      );
+    }
+    if (mode === "kid" && !hasKid) {
+      return err(problem("malformed", "This resource needs a JWS with `kid` (your account URL), not `jwk`."));
+    }
+    if (typeof header.url !== "string") {
+      return err(problem("malformed", "The JWS protected header has no `url` (RFC 8555 §6.4)."));
+    }
+    if (header.url !== ctx.url) {
+      return err(
+        problem(
+          "unauthorized",
+          `The JWS \`url\` ${header.url} does not match the request URL ${ctx.url} (RFC 8555 §6.4).`,
+        ),
+      );
+    }
+    yield* checkNonce(ctx, header.nonce);
+
+    let key: KeyObject;
+    let account: Account | undefined;
+    let jwk: AuthenticatedRequest["jwk"];
+    if (hasJwk) {
+      const imported = yield* importAccountKey(header.jwk, header.alg);
+      key = imported.key;
+      jwk = { value: imported.jwk, thumbprint: imported.thumbprint };
+    } else {
+      account = yield* accountFromKid(ctx, header.kid);
+      const accountKey = yield* ctx.deps.keys.get(account.thumbprint, account.jwk);
+      yield* matchAlgorithm(accountKey, header.alg);
+      key = accountKey.key;
+    }
+    yield* verifySignature(jws, key, header.alg);
+    const payload =
+      jws.payloadBytes.byteLength === 0
+        ? undefined
+        : yield* decodeJsonObject(jws.payloadBytes, "The JWS payload");
+    return ok({ header, payload, key, ...(jwk ? { jwk } : {}), ...(account ? { account } : {}) });
+  });
+}
+
+function checkNonce(ctx: RequestContext, nonce: unknown): ResultAsync<void, AcmeProblem> {
+  if (typeof nonce !== "string" || nonce.length === 0) {
+    return errAsync(
+      problem("badNonce", "The JWS protected header has no `nonce`: get one from newNonce (RFC 8555 §6.5)."),
+    );
+  }
+  return ctx.deps.storage.nonces
+    .consume(ctx.endpoint.id, nonce, ctx.deps.clock.now())
+    .mapErr(storageProblem(ctx, "consuming a nonce"))
+    .andThen((fresh) =>
+      fresh
+        ? okAsync(undefined)
+        : errAsync(
+            problem(
+              "badNonce",
+              "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
+            ),
+          ),
+    );
+}
+
+function accountFromKid(ctx: RequestContext, kid: unknown): ResultAsync<Account, AcmeProblem> {
+  const accountId =
+    typeof kid === "string" ? ctx.deps.links.accountIdFromKid(ctx.endpoint.id, kid) : undefined;
+  if (accountId === undefined) {
+    return errAsync(
+      problem(
+        "accountDoesNotExist",
+        `The JWS \`kid\` ${JSON.stringify(kid)} is not an account URL of this endpoint.`,
+      ),
+    );
+  }
+  return ctx.deps.storage.accounts
+    .get(ctx.endpoint.id, accountId)
+    .mapErr(storageProblem(ctx, "loading the account"))
+    .andThen((account) => {
+      if (account === undefined) {
+        return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
+      }
+      if (account.status !== "valid") {
+        return err(
+          problem(
+            "unauthorized",
+            `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
+          ),
+        );
+      }
+      return ok(account);
+    });
+}
+
+export function verifySignature(jws: ParsedJws, key: KeyObject, alg: string): ResultAsync<void, AcmeProblem> {
+  return ResultAsync.fromPromise(flattenedVerify(jws.flattened, key, { algorithms: [alg] }), () =>
+    problem("malformed", "The JWS signature does not verify with the key it names."),
+  ).map(() => undefined);
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from "node:crypto";
+import type { ResultAsync } from "neverthrow";
+import type { Deps } from "../context.js";
+import type { StorageError } from "../ports/storage.js";
+
+/**
+ * RFC 8555 §6.5: nonces are single-use and, here, scoped to one endpoint: a nonce from
+ * endpoint A is unknown to endpoint B. 128 random bits, base64url (§6.5.1).
+ */
+export function issueNonce(deps: Deps, endpointId: string): ResultAsync<string, StorageError> {
+  const nonce = randomBytes(16).toString("base64url");
+  const expiresAt = new Date(deps.clock.now().getTime() + deps.settings.nonceLifetimeMs);
+  return deps.storage.nonces.insert(endpointId, nonce, expiresAt).map(() => nonce);
+}

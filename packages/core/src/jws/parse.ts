@@ -1,0 +1,108 @@
+import { err, ok, Result } from "neverthrow";
+import { type AcmeProblem, problem } from "../problems.js";
+import { decodeBase64url } from "./base64url.js";
+
+/** RFC 8555 §6.2: the JWS algorithms this server accepts. `none` and MACs never. */
+export const ALLOWED_ALGORITHMS = ["ES256", "ES384", "ES512", "RS256", "EdDSA"] as const;
+export type JwsAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
+
+export interface ProtectedHeader {
+  readonly alg: JwsAlgorithm;
+  readonly nonce?: unknown;
+  readonly url?: unknown;
+  readonly jwk?: unknown;
+  readonly kid?: unknown;
+  readonly [member: string]: unknown;
+}
+
+/** A flattened JWS (RFC 7515 §7.2.2), its protected header decoded. */
+export interface ParsedJws {
+  readonly flattened: { readonly protected: string; readonly payload: string; readonly signature: string };
+  readonly header: ProtectedHeader;
+  readonly payloadBytes: Uint8Array;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const parseJson = Result.fromThrowable(
+  (text: string): unknown => JSON.parse(text),
+  () => undefined,
+);
+
+export function decodeJsonObject(
+  bytes: Uint8Array,
+  what: string,
+): Result<Record<string, unknown>, AcmeProblem> {
+  const text = Result.fromThrowable(
+    () => utf8.decode(bytes),
+    () => problem("malformed", `${what} is not UTF-8.`),
+  )();
+  return text.andThen((t) =>
+    parseJson(t)
+      .mapErr(() => problem("malformed", `${what} is not valid JSON.`))
+      .andThen((value) =>
+        isObject(value) ? ok(value) : err(problem("malformed", `${what} must be a JSON object.`)),
+      ),
+  );
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * RFC 8555 §6.2: a request body is a JWS in the flattened JSON serialization; the compact and
+ * general serializations are refused, as are unprotected headers (everything must be signed).
+ */
+export function parseFlattenedJws(body: Uint8Array): Result<ParsedJws, AcmeProblem> {
+  return decodeJsonObject(body, "The request body").andThen((jws) => {
+    if ("signatures" in jws) {
+      return err(
+        problem(
+          "malformed",
+          "JWS general serialization is not allowed: send the flattened form (RFC 8555 §6.2).",
+        ),
+      );
+    }
+    if ("header" in jws) {
+      return err(
+        problem(
+          "malformed",
+          "JWS unprotected header is not allowed: put every header in `protected` (RFC 8555 §6.2).",
+        ),
+      );
+    }
+    const { protected: protectedB64, payload, signature } = jws;
+    if (typeof protectedB64 !== "string" || typeof payload !== "string" || typeof signature !== "string") {
+      return err(
+        problem(
+          "malformed",
+          "JWS must be flattened JSON with string `protected`, `payload` and `signature` members.",
+        ),
+      );
+    }
+    const headerBytes = decodeBase64url(protectedB64);
+    const payloadBytes = decodeBase64url(payload);
+    if (headerBytes === undefined || decodeBase64url(signature) === undefined) {
+      return err(problem("malformed", "JWS `protected` and `signature` must be base64url without padding."));
+    }
+    if (payloadBytes === undefined)
+      return err(problem("malformed", "JWS `payload` must be base64url without padding."));
+    return decodeJsonObject(headerBytes, "The JWS protected header").andThen((header) => {
+      const alg = header.alg;
+      if (typeof alg !== "string" || !(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) {
+        return err(
+          problem(
+            "badSignatureAlgorithm",
+            `JWS algorithm ${JSON.stringify(alg ?? null)} is not accepted; use one of ${ALLOWED_ALGORITHMS.join(", ")}.`,
+            { algorithms: ALLOWED_ALGORITHMS },
+          ),
+        );
+      }
+      return ok({
+        flattened: { protected: protectedB64, payload, signature },
+        header: header as ProtectedHeader,
+        payloadBytes,
+      });
+    });
+  });
+}

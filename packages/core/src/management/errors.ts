@@ -1,0 +1,26 @@
+import type { StorageError } from "../ports/storage.js";
+
+/**
+ * Typed errors of the management API: `switch (error.code)`. Messages say what to change;
+ * `field` names the input field at fault for validation errors.
+ */
+export type ManagementError =
+  | { readonly code: "ValidationError"; readonly message: string; readonly field: string }
+  | { readonly code: "NotFound"; readonly message: string }
+  | { readonly code: "Conflict"; readonly message: string }
+  | { readonly code: "StorageFailure"; readonly message: string; readonly cause?: unknown };
+
+export const validationError = (field: string, message: string): ManagementError => ({
+  code: "ValidationError",
+  field,
+  message,
+});
+
+export const notFound = (message: string): ManagementError => ({ code: "NotFound", message });
+
+export function fromStorage(what: string) {
+  return (e: StorageError): ManagementError =>
+    e.type === "conflict"
+      ? { code: "Conflict", message: `${what}: ${e.message}` }
+      : { code: "StorageFailure", message: `${what}: ${e.message}`, cause: e.cause };
+}

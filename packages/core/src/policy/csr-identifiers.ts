@@ -1,0 +1,33 @@
+import { err, ok, type Result } from "neverthrow";
+import type { ParsedCsr } from "../crypto/csr.js";
+import type { Identifier } from "../domain/types.js";
+import { type AcmeProblem, problem } from "../problems.js";
+
+/**
+ * RFC 8555 §7.4: the CSR must request exactly the order's identifiers: its subjectAltName
+ * dNSNames and (if present) its common name, compared case-insensitively, make the same set.
+ */
+export function checkCsrIdentifiers(
+  csr: ParsedCsr,
+  identifiers: readonly Identifier[],
+): Result<void, AcmeProblem> {
+  if (csr.ipAddresses.length > 0 || csr.otherSanCount > 0) {
+    return err(
+      problem(
+        "badCSR",
+        "The CSR may only name DNS identifiers of the order (no IP, email or URI subjectAltNames).",
+      ),
+    );
+  }
+  const requested = new Set(csr.dnsNames.map((n) => n.toLowerCase()));
+  if (csr.commonName !== undefined) requested.add(csr.commonName.toLowerCase());
+  const ordered = new Set(identifiers.map((i) => i.value));
+  const extra = [...requested].filter((n) => !ordered.has(n));
+  const missing = [...ordered].filter((n) => !requested.has(n));
+  if (extra.length === 0 && missing.length === 0) return ok(undefined);
+  const parts = [
+    missing.length > 0 ? `it lacks ${missing.join(", ")}` : "",
+    extra.length > 0 ? `it names ${extra.join(", ")}, which the order does not` : "",
+  ].filter(Boolean);
+  return err(problem("badCSR", `The CSR must name exactly the order's identifiers: ${parts.join("; ")}.`));
+}

@@ -1,0 +1,104 @@
+import { err, ok, type Result } from "neverthrow";
+import type { Identifier } from "../domain/types.js";
+import { isObject } from "../jws/parse.js";
+import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why a DNS name is not one this server issues for, or undefined when it is. Names must be
+ * given as the CA/Browser Forum and RFC 8555 §7.1.4 expect them: lower case LDH labels,
+ * A-labels for IDNs, no trailing dot, a wildcard only as the whole leftmost label.
+ */
+export function dnsNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "the name is empty";
+  if (name.length > 253) return `the name is ${name.length} characters long; at most 253 are allowed`;
+  if (name.endsWith(".")) return "remove the trailing dot";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
+  if (/[^\x00-\x7f]/.test(name)) return "use the A-label (punycode, xn--) form of internationalized names";
+  if (name !== name.toLowerCase()) return "use lower case";
+  const base = name.startsWith("*.") ? name.slice(2) : name;
+  if (base.includes("*")) return "a wildcard may only be the whole leftmost label (*.example.com)";
+  const labels = base.split(".");
+  if (labels.length < 2) return "the name needs at least two labels (example.com)";
+  for (const label of labels) {
+    if (label.length === 0) return "the name has an empty label";
+    if (label.length > 63) return `the label ${label.slice(0, 20)}… is longer than 63 characters`;
+    if (!LABEL.test(label))
+      return `the label "${label}" has characters other than a-z, 0-9 and inner hyphens`;
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? ""))
+    return "the top-level label is numeric (IP addresses are not supported)";
+  return undefined;
+}
+
+/**
+ * RFC 8555 §7.4: checks a newOrder `identifiers` array. Every bad identifier gets its own
+ * subproblem (§6.7.1) so a client can tell which to fix.
+ */
+export function validateOrderIdentifiers(
+  value: unknown,
+  maxIdentifiers: number,
+): Result<Identifier[], AcmeProblem> {
+  if (!Array.isArray(value) || value.length === 0) {
+    return err(problem("malformed", "`identifiers` must be a non-empty array of {type, value} objects."));
+  }
+  if (value.length > maxIdentifiers) {
+    return err(
+      problem(
+        "rejectedIdentifier",
+        `An order may have at most ${maxIdentifiers} identifiers; ${value.length} were sent.`,
+      ),
+    );
+  }
+  const identifiers: Identifier[] = [];
+  const subproblems: Subproblem[] = [];
+  const seen = new Set<string>();
+  for (const item of value) {
+    if (!isObject(item) || typeof item.type !== "string" || typeof item.value !== "string") {
+      return err(problem("malformed", "Each identifier must be an object with string `type` and `value`."));
+    }
+    const shown = { type: "dns" as const, value: item.value.slice(0, 260) };
+    if (item.type !== "dns") {
+      subproblems.push({
+        type: "unsupportedIdentifier",
+        detail: `Identifier type ${JSON.stringify(item.type.slice(0, 20))} is not supported; only "dns" is.`,
+        identifier: { type: "dns", value: shown.value },
+      });
+      continue;
+    }
+    const why = dnsNameProblem(item.value);
+    if (why !== undefined) {
+      subproblems.push({
+        type: "rejectedIdentifier",
+        detail: `${JSON.stringify(shown.value)}: ${why}.`,
+        identifier: shown,
+      });
+      continue;
+    }
+    if (seen.has(item.value)) {
+      subproblems.push({
+        type: "malformed",
+        detail: `${item.value} is listed more than once.`,
+        identifier: shown,
+      });
+      continue;
+    }
+    seen.add(item.value);
+    identifiers.push({ type: "dns", value: item.value });
+  }
+  if (subproblems.length > 0) return err(combine(subproblems));
+  return ok(identifiers);
+}
+
+/** A problem for several identifiers: the top-level type is the subproblems' when they agree. */
+export function combine(subproblems: readonly Subproblem[]): AcmeProblem {
+  const [first] = subproblems;
+  const same = subproblems.every((s) => s.type === first?.type);
+  const type = same && first ? first.type : "rejectedIdentifier";
+  const detail =
+    subproblems.length === 1 && first
+      ? first.detail
+      : `${subproblems.length} identifiers were refused; see subproblems.`;
+  return problem(type, detail, { subproblems });
+}

@@ -1,0 +1,25 @@
+import type { DomainValidation, Identifier } from "../domain/types.js";
+
+/**
+ * PRE_APPROVED authorization (seed): an identifier is authorized when a SUCCESS domain
+ * validation resource of the endpoint covers it. The exact domain, names below it, and
+ * wildcard names each need their scope flag:
+ * - `example.com` needs `exactDomain` on example.com;
+ * - `a.b.example.com` needs `subdomains` on example.com (or on b.example.com, …);
+ * - `*.example.com` needs `wildcards` on example.com; `*.b.example.com` needs `wildcards` and
+ *   `subdomains` on example.com, or `wildcards` on b.example.com.
+ */
+export function findCoveringDomain(
+  identifier: Identifier,
+  domains: readonly DomainValidation[],
+): DomainValidation | undefined {
+  const wildcard = identifier.value.startsWith("*.");
+  const name = wildcard ? identifier.value.slice(2) : identifier.value;
+  return domains.find((d) => {
+    if (d.status !== "SUCCESS") return false;
+    const exact = name === d.domainName;
+    const below = name.endsWith(`.${d.domainName}`);
+    if (wildcard) return d.scope.wildcards && (exact || (below && d.scope.subdomains));
+    return (exact && d.scope.exactDomain) || (below && d.scope.subdomains);
+  });
+}

@@ -1,0 +1,131 @@
+import type { ResultAsync } from "neverthrow";
+import type {
+  Account,
+  Authorization,
+  CertificateRecord,
+  DomainValidation,
+  Endpoint,
+  Order,
+} from "../domain/types.js";
+
+/**
+ * What a storage driver may answer besides a value.
+ * - `conflict`: a versioned update whose `version` is stale, or an insert that breaks a
+ *   uniqueness rule (same id, same account key thumbprint in one endpoint, same serial).
+ * - `failure`: the driver itself failed (I/O, disk full, read-only database). The message is
+ *   for logs; the ACME layer answers `serverInternal` without echoing it.
+ */
+export type StorageError =
+  | { readonly type: "conflict"; readonly message: string }
+  | { readonly type: "failure"; readonly message: string; readonly cause?: unknown };
+
+export type StorageResult<T> = ResultAsync<T, StorageError>;
+
+/** A page of a listing; `next` is an opaque cursor, absent on the last page. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next?: string;
+}
+
+export interface PageRequest {
+  /** 1..1000 */
+  readonly limit: number;
+  /** A cursor from a previous page's `next`. */
+  readonly after?: string;
+}
+
+/*
+ * Versioned updates: the caller passes the record as it read it, with its changes; the driver
+ * stores it with `version + 1` only if the stored version still equals the given `version`,
+ * else answers `conflict`. It returns the record as stored.
+ */
+
+export interface EndpointStore {
+  insert(endpoint: Endpoint): StorageResult<Endpoint>;
+  get(id: string): StorageResult<Endpoint | undefined>;
+  /** Ordered by `createdAt`, then `id`. */
+  list(page: PageRequest): StorageResult<Page<Endpoint>>;
+  update(endpoint: Endpoint): StorageResult<Endpoint>;
+  /**
+   * Removes the endpoint and everything scoped to it (domain validations, accounts, orders,
+   * authorizations, nonces). Issued certificate records are kept for the inventory.
+   * Answers `false` when there was no such endpoint.
+   */
+  delete(id: string): StorageResult<boolean>;
+}
+
+export interface DomainValidationStore {
+  insert(domain: DomainValidation): StorageResult<DomainValidation>;
+  get(endpointId: string, id: string): StorageResult<DomainValidation | undefined>;
+  listByEndpoint(endpointId: string): StorageResult<readonly DomainValidation[]>;
+  update(domain: DomainValidation): StorageResult<DomainValidation>;
+  delete(endpointId: string, id: string): StorageResult<boolean>;
+}
+
+export interface AccountStore {
+  /** `conflict` when the endpoint already has an account with this key thumbprint. */
+  insert(account: Account): StorageResult<Account>;
+  get(endpointId: string, id: string): StorageResult<Account | undefined>;
+  getByThumbprint(endpointId: string, thumbprint: string): StorageResult<Account | undefined>;
+  /** Versioned; `conflict` also when a changed thumbprint is taken in the endpoint. */
+  update(account: Account): StorageResult<Account>;
+}
+
+export interface OrderStore {
+  insert(order: Order): StorageResult<Order>;
+  get(endpointId: string, id: string): StorageResult<Order | undefined>;
+  update(order: Order): StorageResult<Order>;
+  /** An account's orders, oldest first. */
+  listByAccount(endpointId: string, accountId: string, page: PageRequest): StorageResult<Page<Order>>;
+}
+
+export interface AuthorizationStore {
+  insert(authorization: Authorization): StorageResult<Authorization>;
+  get(endpointId: string, id: string): StorageResult<Authorization | undefined>;
+  update(authorization: Authorization): StorageResult<Authorization>;
+}
+
+export interface CertificateStore {
+  /** `conflict` when the serial exists, or when a certificate for the same order exists. */
+  insert(certificate: CertificateRecord): StorageResult<CertificateRecord>;
+  get(endpointId: string, serial: string): StorageResult<CertificateRecord | undefined>;
+  update(certificate: CertificateRecord): StorageResult<CertificateRecord>;
+}
+
+export interface NonceStore {
+  insert(endpointId: string, nonce: string, expiresAt: Date): StorageResult<void>;
+  /**
+   * Atomically removes the nonce and answers whether it existed for this endpoint and had not
+   * expired at `now`. Two concurrent consumes of one nonce: exactly one gets `true`.
+   */
+  consume(endpointId: string, nonce: string, now: Date): StorageResult<boolean>;
+}
+
+/** Named blobs a certificate authority keeps (its keys and certificates, PEM). */
+export interface CaMaterialStore {
+  get(name: string): StorageResult<string | undefined>;
+  /** Stores `value` unless `name` exists; answers the value stored under `name` afterwards. */
+  putIfAbsent(name: string, value: string): StorageResult<string>;
+}
+
+export interface AcmeStores {
+  readonly endpoints: EndpointStore;
+  readonly domainValidations: DomainValidationStore;
+  readonly accounts: AccountStore;
+  readonly orders: OrderStore;
+  readonly authorizations: AuthorizationStore;
+  readonly certificates: CertificateStore;
+  readonly nonces: NonceStore;
+  readonly caMaterials: CaMaterialStore;
+}
+
+/** The storage port every driver implements (memory, SQLite, PostgreSQL). */
+export interface AcmeStorage extends AcmeStores {
+  /**
+   * Runs `work` so that its writes land all together or not at all: when `work` answers an
+   * error (or throws), nothing it wrote is kept. Transactions do not nest.
+   */
+  transaction<T, E>(work: (tx: AcmeStores) => ResultAsync<T, E>): ResultAsync<T, E | StorageError>;
+  /** Releases resources (file handles, pools). */
+  close?(): Promise<void>;
+}

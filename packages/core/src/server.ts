@@ -1,0 +1,79 @@
+import type { Deps, DirectoryMeta, ServerSettings } from "./context.js";
+import { handleAcmeRequest } from "./http/handle.js";
+import { KeyCache } from "./jws/key-cache.js";
+import { Links } from "./links.js";
+import { type DomainsApi, domainsApi } from "./management/domains.js";
+import { type EndpointsApi, endpointsApi } from "./management/endpoints.js";
+import type { CertificateAuthority } from "./ports/certificate-authority.js";
+import { type Clock, systemClock } from "./ports/clock.js";
+import { consoleLogger, type Logger } from "./ports/logger.js";
+import type { AcmeStorage } from "./ports/storage.js";
+
+export interface AcmeServerOptions {
+  readonly storage: AcmeStorage;
+  readonly certificateAuthority: CertificateAuthority;
+  /**
+   * The public URL under which `handle` is reachable, e.g. `https://acme.example.com/acme`.
+   * Every endpoint lives at `{baseUrl}/{endpointId}/…`; JWS `url`s are checked against it.
+   */
+  readonly baseUrl: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Directory `meta` (RFC 8555 §7.1.1). With `termsOfService`, newAccount needs termsOfServiceAgreed. */
+  readonly directoryMeta?: DirectoryMeta;
+  readonly limits?: Partial<Omit<ServerSettings, "directoryMeta">>;
+}
+
+export interface AcmeServer {
+  /** Answers one ACME request; never throws, never answers 500 for client input. */
+  handle(request: Request): Promise<Response>;
+  readonly endpoints: EndpointsApi;
+  readonly domains: DomainsApi;
+  /** `{baseUrl}/{endpointId}/directory` */
+  directoryUrl(endpointId: string): string;
+}
+
+/** Defaults of `limits`; each is documented in the README. */
+export const DEFAULT_LIMITS: Omit<ServerSettings, "directoryMeta"> = {
+  maxBodyBytes: 64 * 1024,
+  maxIdentifiersPerOrder: 100,
+  maxContacts: 10,
+  ordersPageSize: 100,
+  nonceLifetimeMs: 15 * 60_000,
+  orderLifetimeMs: 7 * 86_400_000,
+  authorizationLifetimeMs: 30 * 86_400_000,
+  maxCertificateValidityMs: 397 * 86_400_000,
+  finalizeWaitMs: 10_000,
+};
+
+/**
+ * Creates a multi-tenant RFC 8555 server: mount `handle` on any host that speaks web-standard
+ * Request/Response, and manage endpoints and their domains through the typed API.
+ *
+ * @example
+ * const storage = createMemoryStorage();
+ * const server = createAcmeServer({
+ *   storage,
+ *   certificateAuthority: createLocalCertificateAuthority({ store: storage.caMaterials }),
+ *   baseUrl: "https://localhost:14000/acme",
+ * });
+ * const endpoint = (await server.endpoints.create({ name: "dev" }))._unsafeUnwrap();
+ */
+export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
+  const links = new Links(options.baseUrl);
+  const deps: Deps = {
+    storage: options.storage,
+    ca: options.certificateAuthority,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? consoleLogger,
+    links,
+    keys: new KeyCache(),
+    settings: { ...DEFAULT_LIMITS, ...options.limits, directoryMeta: options.directoryMeta ?? {} },
+  };
+  return {
+    handle: (request) => handleAcmeRequest(deps, request),
+    endpoints: endpointsApi(deps),
+    domains: domainsApi(deps),
+    directoryUrl: (endpointId) => links.directory(endpointId),
+  };
+}

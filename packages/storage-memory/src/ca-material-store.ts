@@ -1,0 +1,20 @@
+import type { CaMaterialStore } from "@acme-endpoints/core";
+import { ok } from "neverthrow";
+import type { Journal } from "./journal.js";
+import { perform } from "./journal.js";
+import type { MemoryState } from "./state.js";
+
+export function createCaMaterialStore(state: MemoryState, journal: Journal): CaMaterialStore {
+  return {
+    get: (name) => perform(journal, () => ok(state.caMaterials.get(name))),
+
+    putIfAbsent: (name, value) =>
+      perform(journal, () => {
+        const existing = state.caMaterials.get(name);
+        if (existing !== undefined) return ok(existing);
+        state.caMaterials.set(name, value);
+        journal.record(() => state.caMaterials.delete(name));
+        return ok(value);
+      }),
+  };
+}

@@ -1,0 +1,4 @@
+import { describeStorageConformance } from "@acme-endpoints/core/testing";
+import { createMemoryStorage } from "./index.js";
+
+describeStorageConformance("memory", { create: () => createMemoryStorage() });

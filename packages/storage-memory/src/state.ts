@@ -1,0 +1,78 @@
+import type {
+  Account,
+  Authorization,
+  CertificateRecord,
+  DomainValidation,
+  Endpoint,
+  Order,
+} from "@acme-endpoints/core";
+import type { NonceEntry } from "./nonce-queue.js";
+import { NonceQueue } from "./nonce-queue.js";
+
+/**
+ * Everything scoped to one endpoint, in one object: deleting an endpoint drops it whole (O(1)),
+ * and rolling that delete back puts it back whole.
+ */
+export interface EndpointScope {
+  readonly domainValidations: Map<string, DomainValidation>;
+  readonly accounts: Map<string, Account>;
+  readonly accountsByThumbprint: Map<string, Account>;
+  readonly orders: Map<string, Order>;
+  /** Each account's order ids in insertion order: `listByAccount` pages by position. */
+  readonly orderIdsByAccount: Map<string, string[]>;
+  readonly authorizations: Map<string, Authorization>;
+  readonly nonces: Map<string, NonceEntry>;
+}
+
+export interface MemoryState {
+  readonly endpoints: Map<string, Endpoint>;
+  /** The same endpoints sorted by `createdAt`, then `id`: the order `list` pages through. */
+  readonly endpointsInOrder: Endpoint[];
+  readonly scopes: Map<string, EndpointScope>;
+  /** By serial, unique across the server; kept when their endpoint is deleted. */
+  readonly certificates: Map<string, CertificateRecord>;
+  /** endpointId → orderId → serial: one certificate per order. */
+  readonly certificateSerialsByOrder: Map<string, Map<string, string>>;
+  readonly nonceQueue: NonceQueue;
+  readonly caMaterials: Map<string, string>;
+}
+
+export function createState(maxNonces: number): MemoryState {
+  return {
+    endpoints: new Map(),
+    endpointsInOrder: [],
+    scopes: new Map(),
+    certificates: new Map(),
+    certificateSerialsByOrder: new Map(),
+    nonceQueue: new NonceQueue(maxNonces),
+    caMaterials: new Map(),
+  };
+}
+
+/**
+ * The endpoint's scope, made on its first write. Reads never make one, so looking up unknown
+ * endpoints costs no memory. Writes do not check that the endpoint exists (nor does the port ask
+ * them to); a scope without an endpoint goes when `endpoints.delete` is called for its id.
+ */
+export function scopeFor(state: MemoryState, endpointId: string): EndpointScope {
+  let scope = state.scopes.get(endpointId);
+  if (scope === undefined) {
+    scope = {
+      domainValidations: new Map(),
+      accounts: new Map(),
+      accountsByThumbprint: new Map(),
+      orders: new Map(),
+      orderIdsByAccount: new Map(),
+      authorizations: new Map(),
+      nonces: new Map(),
+    };
+    state.scopes.set(endpointId, scope);
+  }
+  return scope;
+}
+
+/** Sets `key` to `next`, or deletes it when `next` is undefined. */
+export function setRow<R>(rows: Map<string, R>, key: string, next: R | undefined): void {
+  if (next === undefined) rows.delete(key);
+  else rows.set(key, next);
+}
