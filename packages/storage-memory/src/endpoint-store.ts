@@ -15,6 +15,9 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
       if (previous !== undefined) state.endpoints.delete(previous.id);
     } else state.endpoints.set(next.id, next);
     moveInOrder(state.endpointsInOrder, previous, next);
+    const tokens = state.endpointIdsByIdempotencyToken;
+    if (previous?.idempotency !== undefined) tokens.delete(previous.idempotency.token);
+    if (next?.idempotency !== undefined) tokens.set(next.idempotency.token, next.id);
   };
   const write = (previous: Endpoint | undefined, next: Endpoint | undefined): void => {
     place(previous, next);
@@ -25,12 +28,22 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
     insert: (endpoint) =>
       perform(journal, () => {
         if (state.endpoints.has(endpoint.id)) return err(conflict(`endpoint ${endpoint.id} already exists`));
+        const token = endpoint.idempotency?.token;
+        if (token !== undefined && state.endpointIdsByIdempotencyToken.has(token)) {
+          return err(conflict("an endpoint was already created with this idempotency token"));
+        }
         const stored = frozenCopy(endpoint);
         write(undefined, stored);
         return ok(stored);
       }),
 
     get: (id) => perform(journal, () => ok(state.endpoints.get(id))),
+
+    getByIdempotencyToken: (token) =>
+      perform(journal, () => {
+        const id = state.endpointIdsByIdempotencyToken.get(token);
+        return ok(id === undefined ? undefined : state.endpoints.get(id));
+      }),
 
     list: (page) => perform(journal, () => listEndpoints(state.endpointsInOrder, page)),
 
@@ -40,12 +53,16 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
         if (stored?.version !== endpoint.version) {
           return err(updateConflict("endpoint", endpoint.id, stored, endpoint));
         }
+        if (stored.idempotency?.token !== endpoint.idempotency?.token) {
+          return err(conflict("an endpoint's idempotency token cannot change"));
+        }
         const next = nextVersion(endpoint);
         write(stored, next);
         return ok(next);
       }),
 
-    // The scope (accounts, orders, nonces...) goes whole; certificates live outside it and stay.
+    // The scope (accounts, orders, nonces...) goes whole; certificates live outside it and stay,
+    // marked as from a deleted endpoint.
     delete: (id) =>
       perform(journal, () => {
         const endpoint = state.endpoints.get(id);
@@ -55,9 +72,19 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
           state.scopes.delete(id);
           journal.record(() => state.scopes.set(id, scope));
         }
+        if (endpoint !== undefined) markCertificatesOfDeletedEndpoint(state, journal, id);
         return ok(endpoint !== undefined);
       }),
   };
+}
+
+function markCertificatesOfDeletedEndpoint(state: MemoryState, journal: Journal, endpointId: string): void {
+  for (const serial of state.certificateSerialsByOrder.get(endpointId)?.values() ?? []) {
+    const certificate = state.certificates.get(serial);
+    if (certificate === undefined || certificate.endpointDeleted) continue;
+    state.certificates.set(serial, nextVersion({ ...certificate, endpointDeleted: true }));
+    journal.record(() => state.certificates.set(serial, certificate));
+  }
 }
 
 function listEndpoints(sorted: readonly Endpoint[], page: PageRequest): Result<Page<Endpoint>, StorageError> {

@@ -4,6 +4,7 @@ import type {
   CertificateRecord,
   DomainValidation,
   Endpoint,
+  ExternalAccountKey,
   Order,
 } from "@acme-endpoints/core";
 import type { NonceEntry } from "./nonce-queue.js";
@@ -15,6 +16,7 @@ import { NonceQueue } from "./nonce-queue.js";
  */
 export interface EndpointScope {
   readonly domainValidations: Map<string, DomainValidation>;
+  readonly externalAccountKeys: Map<string, ExternalAccountKey>;
   readonly accounts: Map<string, Account>;
   readonly accountsByThumbprint: Map<string, Account>;
   readonly orders: Map<string, Order>;
@@ -28,6 +30,8 @@ export interface MemoryState {
   readonly endpoints: Map<string, Endpoint>;
   /** The same endpoints sorted by `createdAt`, then `id`: the order `list` pages through. */
   readonly endpointsInOrder: Endpoint[];
+  /** idempotency token → endpoint id. */
+  readonly endpointIdsByIdempotencyToken: Map<string, string>;
   readonly scopes: Map<string, EndpointScope>;
   /** By serial, unique across the server; kept when their endpoint is deleted. */
   readonly certificates: Map<string, CertificateRecord>;
@@ -41,6 +45,7 @@ export function createState(maxNonces: number): MemoryState {
   return {
     endpoints: new Map(),
     endpointsInOrder: [],
+    endpointIdsByIdempotencyToken: new Map(),
     scopes: new Map(),
     certificates: new Map(),
     certificateSerialsByOrder: new Map(),
@@ -59,6 +64,7 @@ export function scopeFor(state: MemoryState, endpointId: string): EndpointScope 
   if (scope === undefined) {
     scope = {
       domainValidations: new Map(),
+      externalAccountKeys: new Map(),
       accounts: new Map(),
       accountsByThumbprint: new Map(),
       orders: new Map(),

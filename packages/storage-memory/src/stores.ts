@@ -5,6 +5,7 @@ import { createCaMaterialStore } from "./ca-material-store.js";
 import { createCertificateStore } from "./certificate-store.js";
 import { createDomainValidationStore } from "./domain-validation-store.js";
 import { createEndpointStore } from "./endpoint-store.js";
+import { createExternalAccountKeyStore } from "./external-account-key-store.js";
 import type { Journal } from "./journal.js";
 import { createNonceStore } from "./nonce-store.js";
 import { createOrderStore } from "./order-store.js";
@@ -15,6 +16,7 @@ export function createStores(state: MemoryState, journal: Journal): AcmeStores {
   return {
     endpoints: createEndpointStore(state, journal),
     domainValidations: createDomainValidationStore(state, journal),
+    externalAccountKeys: createExternalAccountKeyStore(state, journal),
     accounts: createAccountStore(state, journal),
     orders: createOrderStore(state, journal),
     authorizations: createAuthorizationStore(state, journal),

@@ -20,6 +20,8 @@ export type EndpointStatus = "CREATING" | "ACTIVE" | "FAILED" | "DELETING";
 
 export type AuthorizationBehavior = "PRE_APPROVED";
 export type ContactPolicy = "REQUIRED" | "NOT_REQUIRED";
+/** RFC 8555 §7.3.4: whether newAccount must carry an external account binding. */
+export type ExternalAccountBindingPolicy = "REQUIRED" | "NOT_REQUIRED";
 /** Certificate key types an endpoint may enforce on CSRs (seed: AllowedKeyAlgorithms). */
 export type KeyAlgorithm = "RSA_2048" | "EC_prime256v1" | "EC_secp384r1";
 
@@ -37,10 +39,16 @@ export interface Endpoint {
   readonly failureReason?: string;
   readonly authorizationBehavior: AuthorizationBehavior;
   readonly contact: ContactPolicy;
+  readonly externalAccountBinding: ExternalAccountBindingPolicy;
   readonly certificateAuthority: EndpointCertificateAuthority;
   readonly certificateTags: readonly Tag[];
   /** Endpoint resource tags; the name is the `Name` tag. */
   readonly tags: readonly Tag[];
+  /**
+   * The create request's idempotency token and a hash of its input: the same token with the same
+   * input finds this endpoint again; with other input it is a conflict. Unique across endpoints.
+   */
+  readonly idempotency?: { readonly token: string; readonly inputHash: string };
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
@@ -67,9 +75,23 @@ export interface DomainValidation {
   readonly status: DomainValidationStatus;
   /** How the domain was validated: by hand by the operator, or by a DNS record. */
   readonly validationMethod: "MANUAL" | "DNS";
+  /** For DNS validation: the record the domain owner publishes. */
+  readonly validationRecord?: DnsValidationRecord;
   readonly validatedAt?: string;
+  /** When the DNS record was last looked up. */
+  readonly lastCheckedAt?: string;
+  /** Why validation failed (status FAILED). */
+  readonly failureReason?: string;
   readonly createdAt: string;
   readonly version: number;
+}
+
+/** A DNS record that proves control of a domain (like ACM's DNS validation CNAME). */
+export interface DnsValidationRecord {
+  readonly type: "CNAME" | "TXT";
+  /** Fully qualified name, no trailing dot. */
+  readonly name: string;
+  readonly value: string;
 }
 
 /** RFC 8555 §7.1.6 account status. */
@@ -85,7 +107,30 @@ export interface Account {
   readonly thumbprint: string;
   readonly contact: readonly string[];
   readonly termsOfServiceAgreed: boolean;
+  /** RFC 8555 §7.3.4: the external account key that bound this account, if any. */
+  readonly externalAccountBinding?: { readonly keyId: string };
   readonly createdAt: string;
+  readonly version: number;
+}
+
+export type ExternalAccountKeyStatus = "ACTIVE" | "REVOKED";
+
+/**
+ * RFC 8555 §7.3.4 external account binding credential of one endpoint: a key id and a 256-bit
+ * HMAC key (base64url). The HMAC key is kept because verifying a binding needs it; the
+ * management API shows it once, at creation.
+ */
+export interface ExternalAccountKey {
+  readonly keyId: string;
+  readonly endpointId: string;
+  readonly hmacKey: string;
+  readonly status: ExternalAccountKeyStatus;
+  readonly expiresAt?: string;
+  readonly tags: readonly Tag[];
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+  /** When an account was last bound with it. */
+  readonly lastUsedAt?: string;
   readonly version: number;
 }
 
@@ -169,6 +214,8 @@ export interface CertificateRecord {
   /** RFC 5280 §5.3.1 CRLReason code. */
   readonly revocationReason?: number;
   readonly tags: readonly Tag[];
+  /** Set when the endpoint that issued it was deleted: the record stays for the inventory. */
+  readonly endpointDeleted?: boolean;
   readonly createdAt: string;
   readonly version: number;
 }

@@ -6,6 +6,7 @@ import type {
   ContactPolicy,
   Endpoint,
   EndpointCertificateAuthority,
+  ExternalAccountBindingPolicy,
   KeyAlgorithm,
   Tag,
 } from "../domain/types.js";
@@ -20,6 +21,8 @@ export interface CreateEndpointInput {
   readonly authorizationBehavior?: AuthorizationBehavior;
   /** Default NOT_REQUIRED. */
   readonly contact?: ContactPolicy;
+  /** RFC 8555 §7.3.4; default NOT_REQUIRED. */
+  readonly externalAccountBinding?: ExternalAccountBindingPolicy;
   readonly certificateAuthority?: EndpointCertificateAuthority;
   readonly certificateTags?: readonly Tag[];
   readonly tags?: readonly Tag[];
@@ -53,6 +56,7 @@ export interface EndpointsApi {
 
 const BEHAVIORS: readonly AuthorizationBehavior[] = ["PRE_APPROVED"];
 const CONTACTS: readonly ContactPolicy[] = ["REQUIRED", "NOT_REQUIRED"];
+const EAB_POLICIES: readonly ExternalAccountBindingPolicy[] = ["REQUIRED", "NOT_REQUIRED"];
 
 export function endpointsApi(deps: Deps): EndpointsApi {
   const describe = (endpoint: Endpoint): EndpointDescription => ({
@@ -134,7 +138,12 @@ export function load(deps: Deps, endpointId: string): ResultAsync<Endpoint, Mana
 
 type EndpointSettings = Pick<
   Endpoint,
-  "authorizationBehavior" | "contact" | "certificateAuthority" | "certificateTags" | "tags"
+  | "authorizationBehavior"
+  | "contact"
+  | "externalAccountBinding"
+  | "certificateAuthority"
+  | "certificateTags"
+  | "tags"
 >;
 
 function validateCreate(input: CreateEndpointInput): Result<EndpointSettings, ManagementError> {
@@ -145,6 +154,11 @@ function validateCreate(input: CreateEndpointInput): Result<EndpointSettings, Ma
       BEHAVIORS,
     );
     const contact = yield* oneOf("contact", input.contact ?? "NOT_REQUIRED", CONTACTS);
+    const externalAccountBinding = yield* oneOf(
+      "externalAccountBinding",
+      input.externalAccountBinding ?? "NOT_REQUIRED",
+      EAB_POLICIES,
+    );
     const allowedKeyAlgorithms = yield* validateKeyAlgorithms(
       input.certificateAuthority?.allowedKeyAlgorithms,
     );
@@ -157,6 +171,7 @@ function validateCreate(input: CreateEndpointInput): Result<EndpointSettings, Ma
     return ok({
       authorizationBehavior,
       contact,
+      externalAccountBinding,
       certificateAuthority: allowedKeyAlgorithms === undefined ? {} : { allowedKeyAlgorithms },
       certificateTags,
       // Seed: the endpoint name is stored as its `Name` tag.

@@ -5,6 +5,7 @@ import type {
   CertificateRecord,
   DomainValidation,
   Endpoint,
+  ExternalAccountKey,
   Order,
 } from "../domain/types.js";
 
@@ -41,15 +42,18 @@ export interface PageRequest {
  */
 
 export interface EndpointStore {
+  /** `conflict` when the id, or the `idempotency.token`, is taken. */
   insert(endpoint: Endpoint): StorageResult<Endpoint>;
   get(id: string): StorageResult<Endpoint | undefined>;
+  getByIdempotencyToken(token: string): StorageResult<Endpoint | undefined>;
   /** Ordered by `createdAt`, then `id`. */
   list(page: PageRequest): StorageResult<Page<Endpoint>>;
   update(endpoint: Endpoint): StorageResult<Endpoint>;
   /**
-   * Removes the endpoint and everything scoped to it (domain validations, accounts, orders,
-   * authorizations, nonces). Issued certificate records are kept for the inventory.
-   * Answers `false` when there was no such endpoint.
+   * Removes the endpoint and everything scoped to it (domain validations, external account keys,
+   * accounts, orders, authorizations, nonces). Issued certificate records are kept for the
+   * inventory, each marked `endpointDeleted: true` (version + 1). Answers `false` when there was
+   * no such endpoint.
    */
   delete(id: string): StorageResult<boolean>;
 }
@@ -92,6 +96,14 @@ export interface CertificateStore {
   update(certificate: CertificateRecord): StorageResult<CertificateRecord>;
 }
 
+export interface ExternalAccountKeyStore {
+  /** `conflict` when the key id exists in the endpoint. */
+  insert(key: ExternalAccountKey): StorageResult<ExternalAccountKey>;
+  get(endpointId: string, keyId: string): StorageResult<ExternalAccountKey | undefined>;
+  listByEndpoint(endpointId: string): StorageResult<readonly ExternalAccountKey[]>;
+  update(key: ExternalAccountKey): StorageResult<ExternalAccountKey>;
+}
+
 export interface NonceStore {
   insert(endpointId: string, nonce: string, expiresAt: Date): StorageResult<void>;
   /**
@@ -111,6 +123,7 @@ export interface CaMaterialStore {
 export interface AcmeStores {
   readonly endpoints: EndpointStore;
   readonly domainValidations: DomainValidationStore;
+  readonly externalAccountKeys: ExternalAccountKeyStore;
   readonly accounts: AccountStore;
   readonly orders: OrderStore;
   readonly authorizations: AuthorizationStore;

@@ -10,6 +10,7 @@ import type {
   CertificateRecord,
   DomainValidation,
   Endpoint,
+  ExternalAccountKey,
   Order,
 } from "../domain/types.js";
 
@@ -47,6 +48,7 @@ export function makeEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
     status: "ACTIVE",
     authorizationBehavior: "PRE_APPROVED",
     contact: "NOT_REQUIRED",
+    externalAccountBinding: "NOT_REQUIRED",
     certificateAuthority: {},
     certificateTags: [],
     tags: [],
@@ -68,6 +70,22 @@ export function makeDomainValidation(
     scope: { exactDomain: true, subdomains: true, wildcards: false },
     status: "PENDING_VALIDATION",
     validationMethod: "MANUAL",
+    createdAt: iso(nextTime()),
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function makeExternalAccountKey(
+  endpoint: Pick<Endpoint, "id">,
+  overrides: Partial<ExternalAccountKey> = {},
+): ExternalAccountKey {
+  return {
+    keyId: randomBase64url(12),
+    endpointId: endpoint.id,
+    hmacKey: randomBase64url(32),
+    status: "ACTIVE",
+    tags: [],
     createdAt: iso(nextTime()),
     version: 1,
     ...overrides,

@@ -27,6 +27,7 @@ export {
   makeCertificate,
   makeDomainValidation,
   makeEndpoint,
+  makeExternalAccountKey,
   makeOrder,
 } from "./fixtures.js";
 export type { StorageConformanceOptions } from "./storage-conformance.js";

@@ -29,6 +29,7 @@ import type {
   CertificateRecord,
   DomainValidation,
   Endpoint,
+  ExternalAccountKey,
   Order,
 } from "../domain/types.js";
 import type {
@@ -45,6 +46,7 @@ import {
   makeCertificate,
   makeDomainValidation,
   makeEndpoint,
+  makeExternalAccountKey,
   makeOrder,
 } from "./fixtures.js";
 
@@ -80,6 +82,9 @@ export function describeStorageConformance(name: string, options: StorageConform
     describeRecordCase(orderCase, storage);
     describeRecordCase(authorizationCase, storage);
     describeRecordCase(certificateCase, storage);
+    describeRecordCase(externalAccountKeyCase, storage);
+    describeIdempotencyTokens(storage);
+    describeExternalAccountKeys(storage);
     describeEndpointListing(storage);
     describeEndpointDelete(storage);
     describeDomainValidations(storage);
@@ -345,6 +350,8 @@ const endpointCase: RecordCase<Endpoint> = {
         { key: "Name", value: "production" },
         { key: "cost-center", value: "" },
       ],
+      externalAccountBinding: "REQUIRED",
+      idempotency: { token: crypto.randomUUID(), inputHash: "3q2-7w" },
       updatedAt: "2025-02-01T12:30:00.000Z",
     }),
   insert: (s, record) => s.endpoints.insert(record),
@@ -358,6 +365,24 @@ const endpointCase: RecordCase<Endpoint> = {
   }),
 };
 
+const externalAccountKeyCase: RecordCase<ExternalAccountKey> = {
+  name: "externalAccountKeys",
+  minimal: async (_s, { endpoint }) => makeExternalAccountKey(endpoint),
+  full: async (_s, { endpoint }) =>
+    makeExternalAccountKey(endpoint, {
+      status: "REVOKED",
+      expiresAt: "2026-01-01T00:00:00.000Z",
+      revokedAt: "2025-03-01T00:00:00.000Z",
+      lastUsedAt: "2025-02-01T00:00:00.000Z",
+      tags: [{ key: "issued-to", value: "ci" }],
+    }),
+  insert: (s, record) => s.externalAccountKeys.insert(record),
+  get: (s, record) => s.externalAccountKeys.get(record.endpointId, record.keyId),
+  update: (s, record) => s.externalAccountKeys.update(record),
+  change: (record) => ({ ...record, status: "REVOKED", revokedAt: "2025-05-01T00:00:00.000Z" }),
+  moveTo: (record, endpointId) => ({ ...record, endpointId }),
+};
+
 const domainValidationCase: RecordCase<DomainValidation> = {
   name: "domainValidations",
   minimal: async (_s, { endpoint }) => makeDomainValidation(endpoint),
@@ -367,7 +392,14 @@ const domainValidationCase: RecordCase<DomainValidation> = {
       scope: { exactDomain: false, subdomains: true, wildcards: true },
       status: "SUCCESS",
       validationMethod: "DNS",
+      validationRecord: {
+        type: "CNAME",
+        name: "_acme-endpoints.xn--bcher-kva.example",
+        value: "tok.validation.test",
+      },
       validatedAt: "2025-01-02T03:04:05.678Z",
+      lastCheckedAt: "2025-01-02T03:04:05.678Z",
+      failureReason: "",
     }),
   insert: (s, record) => s.domainValidations.insert(record),
   get: (s, record) => s.domainValidations.get(record.endpointId, record.id),
@@ -390,6 +422,7 @@ const accountCase: RecordCase<Account> = {
       },
       contact: ["mailto:admin@example.com", "mailto:security@example.com"],
       termsOfServiceAgreed: false,
+      externalAccountBinding: { keyId: "kid-1" },
     }),
   insert: (s, record) => s.accounts.insert(record),
   get: (s, record) => s.accounts.get(record.endpointId, record.id),
@@ -485,6 +518,7 @@ const certificateCase: RecordCase<CertificateRecord> = {
       revokedAt: "2025-02-02T00:00:00.000Z",
       // 0 (unspecified) is falsy: a driver must keep it, not drop it.
       revocationReason: 0,
+      endpointDeleted: true,
       tags: [{ key: "env", value: "prod" }],
     }),
   insert: (s, record) => s.certificates.insert(record),
@@ -553,6 +587,7 @@ function describeEndpointListing(storage: StorageGetter): void {
 
 interface Tenant extends Parents {
   readonly domainValidation: DomainValidation;
+  readonly externalAccountKey: ExternalAccountKey;
   readonly authorization: Authorization;
   readonly certificate: CertificateRecord;
   readonly nonce: string;
@@ -563,11 +598,12 @@ async function seedTenant(s: AcmeStorage): Promise<Tenant> {
   const parents = await seed(s);
   const { endpoint, account, order } = parents;
   const domainValidation = await value(s.domainValidations.insert(makeDomainValidation(endpoint)));
+  const externalAccountKey = await value(s.externalAccountKeys.insert(makeExternalAccountKey(endpoint)));
   const authorization = await value(s.authorizations.insert(makeAuthorization(account)));
   const certificate = await value(s.certificates.insert(makeCertificate(order)));
   const nonce = `nonce-${crypto.randomUUID()}`;
   await value(s.nonces.insert(endpoint.id, nonce, IN_A_MINUTE));
-  return { ...parents, domainValidation, authorization, certificate, nonce };
+  return { ...parents, domainValidation, externalAccountKey, authorization, certificate, nonce };
 }
 
 function describeEndpointDelete(storage: StorageGetter): void {
@@ -603,11 +639,18 @@ function describeEndpointDelete(storage: StorageGetter): void {
       expect((await value(s.orders.listByAccount(id, a.account.id, { limit: 10 }))).items).toEqual([]);
       expect(await value(s.authorizations.get(id, a.authorization.id))).toBeUndefined();
       expect(await value(s.nonces.consume(id, a.nonce, NOW))).toBe(false);
-      expect(await value(s.certificates.get(id, a.certificate.serial))).toEqual(a.certificate);
+      expect(await value(s.externalAccountKeys.get(id, a.externalAccountKey.keyId))).toBeUndefined();
+      expect(await value(s.externalAccountKeys.listByEndpoint(id))).toEqual([]);
+      expect(await value(s.certificates.get(id, a.certificate.serial))).toEqual({
+        ...a.certificate,
+        endpointDeleted: true,
+        version: a.certificate.version + 1,
+      });
 
       const other = b.endpoint.id;
       expect(await value(s.endpoints.get(other))).toEqual(b.endpoint);
       expect(await value(s.domainValidations.listByEndpoint(other))).toEqual([b.domainValidation]);
+      expect(await value(s.externalAccountKeys.listByEndpoint(other))).toEqual([b.externalAccountKey]);
       expect(await value(s.accounts.getByThumbprint(other, b.account.thumbprint))).toEqual(b.account);
       expect((await value(s.orders.listByAccount(other, b.account.id, { limit: 10 }))).items).toEqual([
         b.order,
@@ -615,6 +658,79 @@ function describeEndpointDelete(storage: StorageGetter): void {
       expect(await value(s.authorizations.get(other, b.authorization.id))).toEqual(b.authorization);
       expect(await value(s.certificates.get(other, b.certificate.serial))).toEqual(b.certificate);
       expect(await value(s.nonces.consume(other, b.nonce, NOW))).toBe(true);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint idempotency tokens and external account keys.
+
+function describeIdempotencyTokens(storage: StorageGetter): void {
+  describe("endpoints by idempotency token", () => {
+    it("finds an endpoint by its token, and nothing by an unknown one", async () => {
+      const s = storage();
+      const token = crypto.randomUUID();
+      const endpoint = await value(
+        s.endpoints.insert(makeEndpoint({ idempotency: { token, inputHash: "h1" } })),
+      );
+      await value(s.endpoints.insert(makeEndpoint()));
+      expect(await value(s.endpoints.getByIdempotencyToken(token))).toEqual(endpoint);
+      expect(await value(s.endpoints.getByIdempotencyToken(crypto.randomUUID()))).toBeUndefined();
+    });
+
+    it("refuses a second endpoint with the same token as a conflict", async () => {
+      const s = storage();
+      const token = crypto.randomUUID();
+      const first = await value(
+        s.endpoints.insert(makeEndpoint({ idempotency: { token, inputHash: "h1" } })),
+      );
+      await expectConflict(s.endpoints.insert(makeEndpoint({ idempotency: { token, inputHash: "h2" } })));
+      expect(await value(s.endpoints.getByIdempotencyToken(token))).toEqual(first);
+      expect((await value(s.endpoints.list({ limit: 10 }))).items).toEqual([first]);
+    });
+
+    it("forgets the token when the endpoint is deleted, and keeps it through updates", async () => {
+      const s = storage();
+      const token = crypto.randomUUID();
+      const endpoint = await value(
+        s.endpoints.insert(makeEndpoint({ idempotency: { token, inputHash: "h1" } })),
+      );
+      const updated = await value(s.endpoints.update({ ...endpoint, contact: "REQUIRED" }));
+      expect(await value(s.endpoints.getByIdempotencyToken(token))).toEqual(updated);
+      await value(s.endpoints.delete(endpoint.id));
+      expect(await value(s.endpoints.getByIdempotencyToken(token))).toBeUndefined();
+      await value(s.endpoints.insert(makeEndpoint({ idempotency: { token, inputHash: "h1" } })));
+    });
+  });
+}
+
+function describeExternalAccountKeys(storage: StorageGetter): void {
+  describe("externalAccountKeys.listByEndpoint", () => {
+    it("lists the endpoint's keys only, current state", async () => {
+      const s = storage();
+      const a = await value(s.endpoints.insert(makeEndpoint()));
+      const b = await value(s.endpoints.insert(makeEndpoint()));
+      const k1 = await value(s.externalAccountKeys.insert(makeExternalAccountKey(a)));
+      const k2 = await value(s.externalAccountKeys.insert(makeExternalAccountKey(a)));
+      const other = await value(s.externalAccountKeys.insert(makeExternalAccountKey(b)));
+      const revoked = await value(s.externalAccountKeys.update({ ...k2, status: "REVOKED" }));
+      const byKeyId = (keys: readonly ExternalAccountKey[]) =>
+        [...keys].sort((x, y) => x.keyId.localeCompare(y.keyId));
+      expect(byKeyId(await value(s.externalAccountKeys.listByEndpoint(a.id)))).toEqual(
+        byKeyId([k1, revoked]),
+      );
+      expect(await value(s.externalAccountKeys.listByEndpoint(b.id))).toEqual([other]);
+      expect(await value(s.externalAccountKeys.listByEndpoint(crypto.randomUUID()))).toEqual([]);
+    });
+
+    it("allows the same key id in two endpoints", async () => {
+      const s = storage();
+      const a = await value(s.endpoints.insert(makeEndpoint()));
+      const b = await value(s.endpoints.insert(makeEndpoint()));
+      const inA = await value(s.externalAccountKeys.insert(makeExternalAccountKey(a, { keyId: "shared" })));
+      const inB = await value(s.externalAccountKeys.insert(makeExternalAccountKey(b, { keyId: "shared" })));
+      expect(await value(s.externalAccountKeys.get(a.id, "shared"))).toEqual(inA);
+      expect(await value(s.externalAccountKeys.get(b.id, "shared"))).toEqual(inB);
     });
   });
 }
