@@ -27,15 +27,21 @@ export interface AuthenticatedRequest {
 /** Storage failures become `serverInternal`; the cause is logged, not sent. */
 export function storageProblem(ctx: { deps: RequestContext["deps"] }, what: string) {
   return (e: StorageError): AcmeProblem => {
-    ctx.deps.logger.error(`storage ${e.type} while ${what}`, {
-      message: e.message,
-      cause: "cause" in e ? e.cause : undefined,
-    });
-    return e.type === "conflict"
-      ? problem("malformed", `The request conflicted with a concurrent change while ${what}; retry it.`, {
-          status: 409,
-        })
-      : internalProblem();
+    switch (e.type) {
+      case "conflict":
+        return problem(
+          "malformed",
+          `The request conflicted with a concurrent change while ${what}; retry it.`,
+          {
+            status: 409,
+          },
+        );
+      case "invalid":
+        return problem("malformed", `The request is not usable while ${what}: ${e.message}.`);
+      case "failure":
+        ctx.deps.logger.error(`storage failure while ${what}`, { message: e.message, cause: e.cause });
+        return internalProblem();
+    }
   };
 }
 

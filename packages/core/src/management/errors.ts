@@ -19,8 +19,14 @@ export const validationError = (field: string, message: string): ManagementError
 export const notFound = (message: string): ManagementError => ({ code: "NotFound", message });
 
 export function fromStorage(what: string) {
-  return (e: StorageError): ManagementError =>
-    e.type === "conflict"
-      ? { code: "Conflict", message: `${what}: ${e.message}` }
-      : { code: "StorageFailure", message: `${what}: ${e.message}`, cause: e.cause };
+  return (e: StorageError): ManagementError => {
+    switch (e.type) {
+      case "conflict":
+        return { code: "Conflict", message: `${what}: ${e.message}` };
+      case "invalid":
+        return { code: "ValidationError", field: "nextToken", message: `${what}: ${e.message}` };
+      case "failure":
+        return { code: "StorageFailure", message: `${what}: ${e.message}`, cause: e.cause };
+    }
+  };
 }

@@ -13,11 +13,22 @@ import type {
  * What a storage driver may answer besides a value.
  * - `conflict`: a versioned update whose `version` is stale, or an insert that breaks a
  *   uniqueness rule (same id, same account key thumbprint in one endpoint, same serial).
+ * - `invalid`: the request itself is unusable: a page cursor this driver did not make, a limit
+ *   out of range. Callers answer it as the client's mistake (400), not as a server failure.
  * - `failure`: the driver itself failed (I/O, disk full, read-only database). The message is
  *   for logs; the ACME layer answers `serverInternal` without echoing it.
+ *
+ * Rules every driver keeps (the conformance suite checks them):
+ * - ids of scoped records (accounts, orders, …) are unique within their endpoint; certificate
+ *   serials across the server;
+ * - a versioned update of a missing record is a `conflict`, and creates nothing;
+ * - `id`, `endpointId`, an order's `accountId` and a certificate's `orderId` never change;
+ * - a nonce is good while `now <= expiresAt`;
+ * - `transaction` never rejects: a throwing work answers `failure`.
  */
 export type StorageError =
   | { readonly type: "conflict"; readonly message: string }
+  | { readonly type: "invalid"; readonly message: string }
   | { readonly type: "failure"; readonly message: string; readonly cause?: unknown };
 
 export type StorageResult<T> = ResultAsync<T, StorageError>;

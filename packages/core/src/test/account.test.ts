@@ -146,6 +146,9 @@ describe("account (RFC 8555 §7.3.2, §7.3.6)", () => {
     const second = await acme.send<{ orders: string[] }>(String(next), undefined);
     expect(second.body.orders).toEqual(created.slice(2));
     expect(second.headers.get("link") ?? "").not.toMatch(/rel="next"/);
+    const forged = await acme.send(`${acme.accountUrl}/orders?cursor=forged`, undefined);
+    expect(forged.status).toBe(400);
+    expect(forged.body).toMatchObject({ type: PROBLEM("malformed") });
   });
 });
 

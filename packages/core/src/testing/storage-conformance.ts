@@ -84,6 +84,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     describeRecordCase(certificateCase, storage);
     describeRecordCase(externalAccountKeyCase, storage);
     describeIdempotencyTokens(storage);
+    describePagingInput(storage);
     describeExternalAccountKeys(storage);
     describeEndpointListing(storage);
     describeEndpointDelete(storage);
@@ -664,6 +665,25 @@ function describeEndpointDelete(storage: StorageGetter): void {
 
 // ---------------------------------------------------------------------------------------------
 // Endpoint idempotency tokens and external account keys.
+
+function describePagingInput(storage: StorageGetter): void {
+  describe("paging input", () => {
+    it("answers `invalid` for a cursor the driver did not make and a limit out of range", async () => {
+      const s = storage();
+      const { endpoint, account } = await seed(s);
+      for (const after of ["not-a-cursor", "", "%%%"]) {
+        expect((await errorOf(s.endpoints.list({ limit: 10, after }))).type, after).toBe("invalid");
+        expect(
+          (await errorOf(s.orders.listByAccount(endpoint.id, account.id, { limit: 10, after }))).type,
+          after,
+        ).toBe("invalid");
+      }
+      for (const limit of [0, -1, 1.5, 1001]) {
+        expect((await errorOf(s.endpoints.list({ limit }))).type, String(limit)).toBe("invalid");
+      }
+    });
+  });
+}
 
 function describeIdempotencyTokens(storage: StorageGetter): void {
   describe("endpoints by idempotency token", () => {
