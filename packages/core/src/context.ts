@@ -19,6 +19,11 @@ export interface ServerSettings {
   readonly maxCertificateValidityMs: number;
   /** How long finalize waits for the CA before answering `processing` with Retry-After. */
   readonly finalizeWaitMs: number;
+  /**
+   * How long an order may stay `processing` before it counts as interrupted (its issuance died
+   * with a crashed process) and goes back to `ready`, so the client can finalize again.
+   */
+  readonly processingTimeoutMs: number;
   readonly directoryMeta: DirectoryMeta;
 }
 

@@ -44,6 +44,7 @@ export const DEFAULT_LIMITS: Omit<ServerSettings, "directoryMeta"> = {
   authorizationLifetimeMs: 30 * 86_400_000,
   maxCertificateValidityMs: 397 * 86_400_000,
   finalizeWaitMs: 10_000,
+  processingTimeoutMs: 120_000,
 };
 
 /**

@@ -161,6 +161,9 @@ export interface Order {
   readonly error?: ProblemRecord;
   /** Serial (lower-case hex) of the certificate issued for this order, once `valid`. */
   readonly certificateSerial?: string;
+  /** When finalize moved the order to `processing`: an order stuck there past the server's
+   * `processingTimeoutMs` was interrupted (a crash mid-issuance) and is made `ready` again. */
+  readonly processingSince?: string;
   readonly createdAt: string;
   readonly version: number;
 }

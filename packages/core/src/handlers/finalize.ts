@@ -1,6 +1,7 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypto/csr.js";
+import { recoverInterruptedOrder } from "../domain/order-recovery.js";
 import type { CertificateRecord, Order } from "../domain/types.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { orderView } from "../http/views.js";
@@ -23,7 +24,15 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
   const { deps, endpoint } = ctx;
   return safeTry(async function* () {
     const auth = yield* authenticate(ctx, "kid");
-    const found = yield* loadOwned(ctx, auth.account, "order", deps.storage.orders.get(endpoint.id, orderId));
+    const loaded = yield* loadOwned(
+      ctx,
+      auth.account,
+      "order",
+      deps.storage.orders.get(endpoint.id, orderId),
+    );
+    const found = yield* recoverInterruptedOrder(deps, loaded).mapErr(
+      storageProblem(ctx, "recovering the order"),
+    );
     if (found.status !== "ready") {
       return err(
         problem(
@@ -35,7 +44,11 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
     const csr = yield* readCsr(auth, ctx);
     yield* checkCsrIdentifiers(csr, found.identifiers);
 
-    const processing = await deps.storage.orders.update({ ...found, status: "processing" });
+    const processing = await deps.storage.orders.update({
+      ...found,
+      status: "processing",
+      processingSince: deps.clock.now().toISOString(),
+    });
     if (processing.isErr()) {
       if (processing.error.type === "conflict") {
         return err(problem("orderNotReady", "The order is already being finalized."));
@@ -114,7 +127,7 @@ async function issueAndStore(
       "The certificate authority could not issue the certificate; the order is now invalid. Place a new order.",
     );
     await deps.storage.orders.update({
-      ...order,
+      ...withoutProcessingSince(order),
       status: "invalid",
       error: { type: failure.type, detail: failure.detail, status: failure.status },
     });
@@ -148,4 +161,8 @@ async function issueAndStore(
     return err(internalProblem());
   }
   return ok(stored.value);
+}
+
+function withoutProcessingSince({ processingSince: _, ...order }: Order): Order {
+  return order;
 }

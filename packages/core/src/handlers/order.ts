@@ -1,8 +1,9 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
+import { recoverInterruptedOrder } from "../domain/order-recovery.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { orderView } from "../http/views.js";
-import { authenticate } from "../jws/authenticate.js";
+import { authenticate, storageProblem } from "../jws/authenticate.js";
 import { type AcmeProblem, problem } from "../problems.js";
 import { loadOwned } from "./load.js";
 
@@ -13,7 +14,15 @@ export function order(ctx: RequestContext, orderId: string): ResultAsync<AcmeRep
     const auth = yield* authenticate(ctx, "kid");
     if (auth.payload !== undefined)
       return err(problem("malformed", "An order is read with POST-as-GET (empty payload)."));
-    const found = yield* loadOwned(ctx, auth.account, "order", deps.storage.orders.get(endpoint.id, orderId));
+    const loaded = yield* loadOwned(
+      ctx,
+      auth.account,
+      "order",
+      deps.storage.orders.get(endpoint.id, orderId),
+    );
+    const found = yield* recoverInterruptedOrder(deps, loaded).mapErr(
+      storageProblem(ctx, "recovering the order"),
+    );
     return ok(
       json(200, orderView(deps.links, found), {
         location: deps.links.order(endpoint.id, found.id),

@@ -194,3 +194,40 @@ describe("finalize and certificate (RFC 8555 §7.4, §7.4.2)", () => {
     expect((await acme.send(String(order.location), undefined)).body).toMatchObject({ status: "valid" });
   });
 });
+
+describe("interrupted finalize (a crash mid-issuance)", () => {
+  it("makes an order stuck in processing past processingTimeoutMs ready again, then completes it", async () => {
+    const { createMemoryStorage } = await import("@acme-endpoints/storage-memory");
+    const { createLocalCertificateAuthority } = await import("../ca/local.js");
+    const { createTestServer } = await import("../testing/test-server.js");
+    const { ResultAsync } = await import("neverthrow");
+    const storage = createMemoryStorage();
+    const local = createLocalCertificateAuthority({ store: storage.caMaterials });
+    let hang = true;
+    // The first issuance never answers, as if its process had died; later ones work.
+    const flaky: CertificateAuthority = {
+      provision: (id) => local.provision(id),
+      issue: (request) => (hang ? new ResultAsync(new Promise(() => {})) : local.issue(request)),
+    };
+    let now = Date.now();
+    const { client } = await createTestServer({
+      storage,
+      certificateAuthority: flaky,
+      clock: { now: () => new Date(now) },
+      limits: { finalizeWaitMs: 10, processingTimeoutMs: 60_000 },
+    });
+    const acme = await client();
+    await acme.register();
+    const order = await acme.newOrder(["example.test"]);
+    const csr = () => createTestCsr({ privateKey: generateTestKey("P-256").privateKey, dnsNames: ["example.test"] });
+    expect((await acme.finalize(order.body, csr())).body).toMatchObject({ status: "processing" });
+    now += 30_000;
+    expect((await acme.send(String(order.location), undefined)).body).toMatchObject({ status: "processing" });
+    now += 31_000;
+    expect((await acme.send(String(order.location), undefined)).body).toMatchObject({ status: "ready" });
+    hang = false;
+    const done = await acme.finalize(order.body, csr());
+    expect(done.body).toMatchObject({ status: "valid" });
+    expect(done.body.certificate).toBeDefined();
+  });
+});

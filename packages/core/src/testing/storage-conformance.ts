@@ -453,6 +453,7 @@ const orderCase: RecordCase<Order> = {
       notAfter: "2025-04-01T00:00:00.000Z",
       error: { type: "urn:ietf:params:acme:error:rejectedIdentifier", detail: "not allowed", status: 400 },
       certificateSerial: "1f2e3d4c5b6a",
+      processingSince: "2025-01-01T00:05:00.000Z",
     }),
   insert: (s, record) => s.orders.insert(record),
   get: (s, record) => s.orders.get(record.endpointId, record.id),
