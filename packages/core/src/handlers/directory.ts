@@ -6,7 +6,10 @@ import { json } from "../http/reply.js";
 export function directory(ctx: RequestContext) {
   const { links, settings } = ctx.deps;
   const id = ctx.endpoint.id;
-  const meta: Record<string, unknown> = { externalAccountRequired: false };
+  // RFC 8555 §7.1.1: tells clients to send an external account binding with newAccount.
+  const meta: Record<string, unknown> = {
+    externalAccountRequired: ctx.endpoint.externalAccountBinding === "REQUIRED",
+  };
   const { termsOfService, website, caaIdentities } = settings.directoryMeta;
   if (termsOfService !== undefined) meta.termsOfService = termsOfService;
   if (website !== undefined) meta.website = website;

@@ -7,6 +7,7 @@ import { json } from "../http/reply.js";
 import { accountView } from "../http/views.js";
 import { authenticate, storageProblem } from "../jws/authenticate.js";
 import { validateContacts } from "../policy/contact.js";
+import { verifyExternalAccountBinding } from "../policy/external-account-binding.js";
 import { type AcmeProblem, problem } from "../problems.js";
 
 /**
@@ -44,7 +45,20 @@ export function newAccount(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProb
         problem("malformed", `Set termsOfServiceAgreed: true to accept the terms of service at ${terms}.`),
       );
     }
-    // RFC 8555 §7.3.4: an endpoint that does not require external account binding ignores one.
+    // RFC 8555 §7.3.4: required by the endpoint, or verified whenever a client sends one.
+    const binding = payload.externalAccountBinding;
+    if (binding === undefined && endpoint.externalAccountBinding === "REQUIRED") {
+      return err(
+        problem(
+          "externalAccountRequired",
+          "This endpoint requires an external account binding: register with the key identifier and HMAC key from its operator (certbot --eab-kid/--eab-hmac-key, lego --eab --kid --hmac).",
+        ),
+      );
+    }
+    const boundBy =
+      binding === undefined
+        ? undefined
+        : yield* verifyExternalAccountBinding(ctx, binding, auth.jwk.thumbprint);
     const now = deps.clock.now().toISOString();
     const account: Account = {
       id: newId(),
@@ -54,6 +68,7 @@ export function newAccount(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProb
       thumbprint: auth.jwk.thumbprint,
       contact,
       termsOfServiceAgreed: agreed === true,
+      ...(boundBy === undefined ? {} : { externalAccountBinding: { keyId: boundBy.keyId } }),
       createdAt: now,
       version: 1,
     };
@@ -68,6 +83,10 @@ export function newAccount(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProb
       if (winner === undefined)
         return err(problem("serverInternal", "The account could not be created; retry."));
       return existingAccount(ctx, winner);
+    }
+    if (boundBy !== undefined) {
+      // Bookkeeping only: losing a race on lastUsedAt changes nothing that matters.
+      await deps.storage.externalAccountKeys.update({ ...boundBy, lastUsedAt: now });
     }
     return ok(
       json(201, accountView(deps.links, inserted.value), {

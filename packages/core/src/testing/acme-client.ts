@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { createTestCsr } from "../crypto/test-csr.js";
 
 /**
@@ -96,6 +96,27 @@ export async function signJws(
   // RFC 7518 §3.4: ECDSA signatures are r || s, not DER.
   const signature = sign(hash, input, { key: privateKey, dsaEncoding: "ieee-p1363" });
   return { protected: protectedB64, payload: payloadB64, signature: signature.toString("base64url") };
+}
+
+/** RFC 8555 §7.3.4: the `externalAccountBinding` a client puts in its newAccount payload. */
+export function signExternalAccountBinding(options: {
+  readonly keyId: string;
+  /** base64url, as the endpoint's operator hands it out. */
+  readonly hmacKey: string;
+  /** The newAccount URL. */
+  readonly url: string;
+  readonly accountKey: KeyObject;
+  readonly alg?: "HS256" | "HS384" | "HS512";
+}): { protected: string; payload: string; signature: string } {
+  const alg = options.alg ?? "HS256";
+  const protectedB64 = Buffer.from(JSON.stringify({ alg, kid: options.keyId, url: options.url })).toString(
+    "base64url",
+  );
+  const payload = Buffer.from(JSON.stringify(publicJwk(options.accountKey))).toString("base64url");
+  const signature = createHmac(`sha${alg.slice(2)}`, Buffer.from(options.hmacKey, "base64url"))
+    .update(`${protectedB64}.${payload}`)
+    .digest("base64url");
+  return { protected: protectedB64, payload, signature };
 }
 
 export class TestAcmeClient {

@@ -18,6 +18,7 @@ export {
   expectStatus,
   generateTestKey,
   publicJwk,
+  signExternalAccountBinding,
   signJws,
   TestAcmeClient,
 } from "./acme-client.js";
