@@ -219,7 +219,8 @@ describe("interrupted finalize (a crash mid-issuance)", () => {
     const acme = await client();
     await acme.register();
     const order = await acme.newOrder(["example.test"]);
-    const csr = () => createTestCsr({ privateKey: generateTestKey("P-256").privateKey, dnsNames: ["example.test"] });
+    const csr = () =>
+      createTestCsr({ privateKey: generateTestKey("P-256").privateKey, dnsNames: ["example.test"] });
     expect((await acme.finalize(order.body, csr())).body).toMatchObject({ status: "processing" });
     now += 30_000;
     expect((await acme.send(String(order.location), undefined)).body).toMatchObject({ status: "processing" });
