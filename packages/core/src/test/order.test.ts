@@ -178,3 +178,35 @@ describe("newOrder under PRE_APPROVED (RFC 8555 §7.4, seed)", () => {
     expect(again.body).toMatchObject({ type: PROBLEM("malformed") });
   });
 });
+
+describe("read-only resources (RFC 8555 §6.3 POST-as-GET)", () => {
+  it("answer 404 for unknown ids and malformed for a payload where POST-as-GET is required", async () => {
+    const { client } = await setup();
+    const acme = await client();
+    const issued = await acme.issue(["example.test"]);
+    const order = String(issued.orderUrl);
+    const [authz] = issued.order.authorizations as string[];
+    const authzRead = await acme.send<{ challenges: { url: string }[] }>(String(authz), undefined);
+    const challenge = String(authzRead.body.challenges[0]?.url);
+    const certificate = String(issued.order.certificate);
+    const swapId = (url: string) => url.replace(/[^/]+$/, "AAAAAAAAAAAAAAAA");
+    for (const url of [swapId(order), swapId(String(authz)), swapId(challenge), swapId(certificate)]) {
+      const response = await acme.send(url, undefined);
+      expect(response.status, url).toBe(404);
+      expect(response.body, url).toMatchObject({ type: PROBLEM("malformed") });
+      expect(response.headers.get("replay-nonce"), url).toBeTruthy();
+    }
+    for (const url of [order, certificate, `${acme.accountUrl}/orders`]) {
+      const response = await acme.send(url, { please: "read" });
+      expect(response.body, url).toMatchObject({
+        type: PROBLEM("malformed"),
+        detail: expect.stringMatching(/POST-as-GET/),
+      });
+    }
+    const badUpdate = await acme.send(String(authz), { status: "valid" });
+    expect(badUpdate.body).toMatchObject({
+      type: PROBLEM("malformed"),
+      detail: expect.stringMatching(/deactivated/),
+    });
+  });
+});
