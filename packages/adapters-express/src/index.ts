@@ -3,6 +3,11 @@ import { Readable } from "node:stream";
 import type { AcmeServer } from "@acme-endpoints/core";
 import { type Request as ExpressRequest, type Response as ExpressResponse, Router } from "express";
 
+export type { ManagementRouterOptions, ManagementServer } from "./management.js";
+export { managementRouter } from "./management.js";
+export type { Authorize, AuthorizeResult } from "./management-auth.js";
+export { bearerToken } from "./management-auth.js";
+
 /** What the adapter needs of the server: its web-standard handler. */
 export type AcmeHandler = Pick<AcmeServer, "handle">;
 

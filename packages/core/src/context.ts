@@ -3,6 +3,7 @@ import type { KeyCache } from "./jws/key-cache.js";
 import type { Links, Resource } from "./links.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
 import type { Clock } from "./ports/clock.js";
+import type { DnsResolver } from "./ports/dns.js";
 import type { Logger } from "./ports/logger.js";
 import type { AcmeStorage } from "./ports/storage.js";
 
@@ -24,8 +25,21 @@ export interface ServerSettings {
    * with a crashed process) and goes back to `ready`, so the client can finalize again.
    */
   readonly processingTimeoutMs: number;
+  /**
+   * How long an endpoint may stay CREATING or DELETING before that operation counts as
+   * interrupted (its process died): until then a second change is a conflict; after, `delete`
+   * may take the endpoint over, so a crash never leaves an endpoint nobody can remove.
+   */
+  readonly endpointOperationTimeoutMs: number;
+  /** How long a DNS domain validation may stay PENDING_VALIDATION before it is FAILED. */
+  readonly validationTimeoutMs: number;
   readonly directoryMeta: DirectoryMeta;
+  /** Validation CNAMEs point at `<token>.validation.<dnsValidationDomain>`. */
+  readonly dnsValidationDomain: string;
 }
+
+/** The numeric settings, overridable through `createAcmeServer({ limits })`. */
+export type Limits = Omit<ServerSettings, "directoryMeta" | "dnsValidationDomain">;
 
 export interface DirectoryMeta {
   readonly termsOfService?: string;
@@ -38,6 +52,7 @@ export interface Deps {
   readonly storage: AcmeStorage;
   readonly ca: CertificateAuthority;
   readonly clock: Clock;
+  readonly dns: DnsResolver;
   readonly links: Links;
   readonly logger: Logger;
   readonly settings: ServerSettings;

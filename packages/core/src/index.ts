@@ -1,6 +1,6 @@
 export type { LocalCertificateAuthority, LocalCertificateAuthorityOptions } from "./ca/local.js";
 export { createLocalCertificateAuthority } from "./ca/local.js";
-export type { DirectoryMeta, ServerSettings } from "./context.js";
+export type { DirectoryMeta, Limits, ServerSettings } from "./context.js";
 export type {
   Account,
   AccountStatus,
@@ -31,14 +31,30 @@ export type {
   ProblemRecord,
   Tag,
 } from "./domain/types.js";
-export type { AddDomainInput, DomainsApi } from "./management/domains.js";
+export type {
+  AddDomainInput,
+  CreateDomainInput,
+  DomainsApi,
+  DomainValidationRef,
+} from "./management/domains.js";
 export { normalizeDomainName } from "./management/domains.js";
+export type {
+  CreateExternalAccountKeyInput,
+  ExternalAccountKeyCredentials,
+  ExternalAccountKeyDescription,
+  ExternalAccountKeyRef,
+  ExternalAccountKeysApi,
+} from "./management/eab.js";
 export type {
   CreateEndpointInput,
   EndpointDescription,
   EndpointPage,
   EndpointsApi,
   ListEndpointsInput,
+  ListTagsInput,
+  TagEndpointInput,
+  UntagEndpointInput,
+  UpdateEndpointInput,
 } from "./management/endpoints.js";
 export type { ManagementError } from "./management/errors.js";
 export { KEY_ALGORITHMS } from "./policy/key-algorithm.js";
@@ -51,6 +67,8 @@ export type {
 } from "./ports/certificate-authority.js";
 export type { Clock } from "./ports/clock.js";
 export { systemClock } from "./ports/clock.js";
+export type { DnsError, DnsResolver, NodeDnsResolverOptions, StaticDnsResolver } from "./ports/dns.js";
+export { createNodeDnsResolver, createStaticDnsResolver } from "./ports/dns.js";
 export type { Logger } from "./ports/logger.js";
 export { consoleLogger } from "./ports/logger.js";
 export type {

@@ -1,11 +1,14 @@
-import type { Deps, DirectoryMeta, ServerSettings } from "./context.js";
+import type { Deps, DirectoryMeta, Limits } from "./context.js";
 import { handleAcmeRequest } from "./http/handle.js";
 import { KeyCache } from "./jws/key-cache.js";
 import { Links } from "./links.js";
 import { type DomainsApi, domainsApi } from "./management/domains.js";
+import { type ExternalAccountKeysApi, externalAccountKeysApi } from "./management/eab.js";
 import { type EndpointsApi, endpointsApi } from "./management/endpoints.js";
+import { dnsNameProblem } from "./policy/identifiers.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
 import { type Clock, systemClock } from "./ports/clock.js";
+import { createNodeDnsResolver, type DnsResolver } from "./ports/dns.js";
 import { consoleLogger, type Logger } from "./ports/logger.js";
 import type { AcmeStorage } from "./ports/storage.js";
 
@@ -18,10 +21,17 @@ export interface AcmeServerOptions {
    */
   readonly baseUrl: string;
   readonly clock?: Clock;
+  /** Looks up domain validation records; default `createNodeDnsResolver()`. */
+  readonly dns?: DnsResolver;
+  /**
+   * The domain validation CNAMEs point into: `<token>.validation.<dnsValidationDomain>`.
+   * Default `acme-endpoints.invalid` (the target need not resolve; only the CNAME is checked).
+   */
+  readonly dnsValidationDomain?: string;
   readonly logger?: Logger;
   /** Directory `meta` (RFC 8555 §7.1.1). With `termsOfService`, newAccount needs termsOfServiceAgreed. */
   readonly directoryMeta?: DirectoryMeta;
-  readonly limits?: Partial<Omit<ServerSettings, "directoryMeta">>;
+  readonly limits?: Partial<Limits>;
 }
 
 export interface AcmeServer {
@@ -29,12 +39,14 @@ export interface AcmeServer {
   handle(request: Request): Promise<Response>;
   readonly endpoints: EndpointsApi;
   readonly domains: DomainsApi;
+  /** RFC 8555 §7.3.4 external account binding credentials. */
+  readonly eab: ExternalAccountKeysApi;
   /** `{baseUrl}/{endpointId}/directory` */
   directoryUrl(endpointId: string): string;
 }
 
 /** Defaults of `limits`; each is documented in the README. */
-export const DEFAULT_LIMITS: Omit<ServerSettings, "directoryMeta"> = {
+export const DEFAULT_LIMITS: Limits = {
   maxBodyBytes: 64 * 1024,
   maxIdentifiersPerOrder: 100,
   maxContacts: 10,
@@ -45,7 +57,11 @@ export const DEFAULT_LIMITS: Omit<ServerSettings, "directoryMeta"> = {
   maxCertificateValidityMs: 397 * 86_400_000,
   finalizeWaitMs: 10_000,
   processingTimeoutMs: 120_000,
+  endpointOperationTimeoutMs: 10 * 60_000,
+  validationTimeoutMs: 72 * 3_600_000,
 };
+
+const DEFAULT_DNS_VALIDATION_DOMAIN = "acme-endpoints.invalid";
 
 /**
  * Creates a multi-tenant RFC 8555 server: mount `handle` on any host that speaks web-standard
@@ -66,15 +82,36 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     storage: options.storage,
     ca: options.certificateAuthority,
     clock: options.clock ?? systemClock,
+    dns: options.dns ?? createNodeDnsResolver(),
     logger: options.logger ?? consoleLogger,
     links,
     keys: new KeyCache(),
-    settings: { ...DEFAULT_LIMITS, ...options.limits, directoryMeta: options.directoryMeta ?? {} },
+    settings: {
+      ...DEFAULT_LIMITS,
+      ...options.limits,
+      directoryMeta: options.directoryMeta ?? {},
+      dnsValidationDomain: checkedValidationDomain(
+        options.dnsValidationDomain ?? DEFAULT_DNS_VALIDATION_DOMAIN,
+      ),
+    },
   };
   return {
     handle: (request) => handleAcmeRequest(deps, request),
     endpoints: endpointsApi(deps),
     domains: domainsApi(deps),
+    eab: externalAccountKeysApi(deps),
     directoryUrl: (endpointId) => links.directory(endpointId),
   };
+}
+
+/** A bad validation domain is a programming error: refuse it before any record names it. */
+function checkedValidationDomain(name: string): string {
+  const why = dnsNameProblem(name);
+  // The record value is `<32 hex>.validation.<name>`: 44 characters of it are ours.
+  if (why !== undefined || name.length > 253 - 44) {
+    throw new TypeError(
+      `dnsValidationDomain ${JSON.stringify(name)} is not usable: ${why ?? "it is too long"}.`,
+    );
+  }
+  return name;
 }

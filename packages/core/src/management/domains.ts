@@ -1,110 +1,156 @@
-import { domainToASCII } from "node:url";
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { Deps } from "../context.js";
 import { newId } from "../domain/ids.js";
 import type { DomainScope, DomainValidation } from "../domain/types.js";
-import { dnsNameProblem } from "../policy/identifiers.js";
-import { load } from "./endpoints.js";
-import { fromStorage, type ManagementError, notFound, validationError } from "./errors.js";
+import { domainChecks } from "./domain-checks.js";
+import { newValidationRecord } from "./domain-dns.js";
+import {
+  type AddDomainInput,
+  type CreateDomainInput,
+  type DomainValidationRef,
+  validateDomainInput,
+} from "./domain-input.js";
+import { requireNotDeleting } from "./endpoint-status.js";
+import { conflict, fromStorage, type ManagementError, notFound } from "./errors.js";
+import { load, loadDomain, saveDomain } from "./load.js";
 
-export interface AddDomainInput {
-  readonly endpointId: string;
-  /** Any case, trailing dot or Unicode (IDN): stored normalized as lower-case A-labels. */
-  readonly domainName: string;
-  /** Default: the exact domain only. */
-  readonly scope?: Partial<DomainScope>;
-}
+export type { AddDomainInput, CreateDomainInput, DomainValidationRef } from "./domain-input.js";
+export { normalizeDomainName } from "./domain-input.js";
 
 export interface DomainsApi {
   /**
+   * Starts DNS validation of a domain: status PENDING_VALIDATION, and the `validationRecord`
+   * (a CNAME) the domain owner must publish. `validate`/`checkPending` look it up.
+   */
+  create(input: CreateDomainInput): ResultAsync<DomainValidation, ManagementError>;
+  /**
    * Adds a domain the operator has validated by hand (validationMethod MANUAL, status
-   * SUCCESS): PRE_APPROVED orders for names it covers are authorized at once.
+   * SUCCESS): `create` and `approve` in one step.
    */
   add(input: AddDomainInput): ResultAsync<DomainValidation, ManagementError>;
+  describe(input: DomainValidationRef): ResultAsync<DomainValidation, ManagementError>;
   list(input: { readonly endpointId: string }): ResultAsync<readonly DomainValidation[], ManagementError>;
-  remove(input: {
+  /** Removes the domain; PRE_APPROVED orders stop being authorized by it. */
+  delete(input: DomainValidationRef): ResultAsync<void, ManagementError>;
+  /**
+   * The operator vouches for the domain (private PKI): SUCCESS with validationMethod MANUAL,
+   * whatever its state; re-validation leaves MANUAL domains alone.
+   */
+  approve(input: DomainValidationRef): ResultAsync<DomainValidation, ManagementError>;
+  /**
+   * Looks up a PENDING_VALIDATION domain's record: SUCCESS when found; else still pending until
+   * `limits.validationTimeoutMs` after its creation, then FAILED with the reason.
+   */
+  validate(input: DomainValidationRef): ResultAsync<DomainValidation, ManagementError>;
+  /** `validate` for every PENDING_VALIDATION domain of the endpoint; answers those it checked. */
+  checkPending(input: {
     readonly endpointId: string;
-    readonly domainValidationId: string;
-  }): ResultAsync<void, ManagementError>;
-}
-
-/** Lower case, no trailing dot, IDNs as A-labels (UTS #46 via node:url). */
-export function normalizeDomainName(input: string): string {
-  const trimmed = input.trim().replace(/\.$/, "");
-  return domainToASCII(trimmed) || trimmed.toLowerCase();
+  }): ResultAsync<readonly DomainValidation[], ManagementError>;
+  /**
+   * Re-checks the endpoint's SUCCESS DNS-validated domains: one whose record DNS says is gone or
+   * changed becomes FAILED (coverage revoked). Unanswered lookups change nothing. Answers the
+   * domains it checked, as they are now. Run it (and `checkPending`) on a schedule.
+   */
+  revalidate(input: {
+    readonly endpointId: string;
+  }): ResultAsync<readonly DomainValidation[], ManagementError>;
 }
 
 export function domainsApi(deps: Deps): DomainsApi {
+  const now = () => deps.clock.now().toISOString();
+
+  /** Inserts unless the endpoint has the name already; one transaction, so racing adds make one. */
+  const insertUnique = (domain: DomainValidation) =>
+    deps.storage
+      .transaction((tx) =>
+        tx.domainValidations
+          .listByEndpoint(domain.endpointId)
+          .mapErr(fromStorage("listing domains"))
+          .andThen((existing) =>
+            existing.some((d) => d.domainName === domain.domainName)
+              ? err(
+                  conflict(
+                    `${domain.domainName} is already a domain of endpoint ${domain.endpointId}; delete it first to change its scope or validate it again.`,
+                  ),
+                )
+              : tx.domainValidations.insert(domain).mapErr(fromStorage("adding the domain")),
+          ),
+      )
+      .mapErr((e) => ("code" in e ? e : fromStorage("adding the domain")(e)));
+
+  const begin = (input: AddDomainInput) =>
+    safeTry(async function* () {
+      const { domainName, scope } = yield* validateDomainInput(input);
+      const endpoint = yield* requireNotDeleting(yield* load(deps, input.endpointId));
+      return ok({ endpointId: endpoint.id, domainName, scope });
+    });
+
   return {
+    create: (input) =>
+      safeTry(async function* () {
+        const { endpointId, domainName, scope } = yield* begin(input);
+        const validationRecord = yield* newValidationRecord(domainName, deps.settings.dnsValidationDomain);
+        return ok(
+          yield* insertUnique({
+            ...record(endpointId, domainName, scope, now()),
+            status: "PENDING_VALIDATION",
+            validationMethod: "DNS",
+            validationRecord,
+          }),
+        );
+      }),
+
     add: (input) =>
       safeTry(async function* () {
-        if (typeof input.domainName !== "string")
-          return err(validationError("domainName", "domainName must be a string."));
-        const domainName = normalizeDomainName(input.domainName);
-        const why = domainName.startsWith("*")
-          ? "give the base domain and set scope.wildcards"
-          : dnsNameProblem(domainName);
-        if (why !== undefined) {
-          return err(
-            validationError(
-              "domainName",
-              `${JSON.stringify(input.domainName)} is not a valid domain name: ${why}.`,
-            ),
-          );
-        }
-        const scope: DomainScope = {
-          exactDomain: input.scope?.exactDomain ?? true,
-          subdomains: input.scope?.subdomains ?? false,
-          wildcards: input.scope?.wildcards ?? false,
-        };
-        if (!scope.exactDomain && !scope.subdomains && !scope.wildcards) {
-          return err(
-            validationError("scope", "scope must allow at least one of exactDomain, subdomains, wildcards."),
-          );
-        }
-        const endpoint = yield* load(deps, input.endpointId);
-        if (endpoint.status === "DELETING") {
-          return err<never, ManagementError>({ code: "Conflict", message: "The endpoint is being deleted." });
-        }
-        const existing = yield* deps.storage.domainValidations
-          .listByEndpoint(endpoint.id)
-          .mapErr(fromStorage("listing domains"));
-        if (existing.some((d) => d.domainName === domainName)) {
-          return err<never, ManagementError>({
-            code: "Conflict",
-            message: `${domainName} is already a domain of endpoint ${endpoint.id}; remove it first to change its scope.`,
-          });
-        }
-        const now = deps.clock.now().toISOString();
-        const stored = yield* deps.storage.domainValidations
-          .insert({
-            id: newId(),
-            endpointId: endpoint.id,
-            domainName,
-            scope,
+        const { endpointId, domainName, scope } = yield* begin(input);
+        const at = now();
+        return ok(
+          yield* insertUnique({
+            ...record(endpointId, domainName, scope, at),
             status: "SUCCESS",
             validationMethod: "MANUAL",
-            validatedAt: now,
-            createdAt: now,
-            version: 1,
-          })
-          .mapErr(fromStorage("adding the domain"));
-        return ok(stored);
+            validatedAt: at,
+          }),
+        );
       }),
+
+    describe: (input) => loadDomain(deps, input).map(({ domain }) => domain),
 
     list: ({ endpointId }) =>
       load(deps, endpointId).andThen((endpoint) =>
         deps.storage.domainValidations.listByEndpoint(endpoint.id).mapErr(fromStorage("listing domains")),
       ),
 
-    remove: ({ endpointId, domainValidationId }) =>
-      deps.storage.domainValidations
-        .delete(endpointId, domainValidationId)
-        .mapErr(fromStorage("removing the domain"))
-        .andThen((removed) =>
-          removed
-            ? ok(undefined)
-            : err(notFound(`No domain validation ${domainValidationId} in endpoint ${endpointId}.`)),
-        ),
+    delete: ({ endpointId, domainValidationId }) =>
+      safeTry(async function* () {
+        const endpoint = yield* requireNotDeleting(yield* load(deps, endpointId));
+        const removed = yield* deps.storage.domainValidations
+          .delete(endpoint.id, domainValidationId)
+          .mapErr(fromStorage("deleting the domain"));
+        return removed
+          ? ok(undefined)
+          : err(notFound(`No domain validation ${domainValidationId} in endpoint ${endpointId}.`));
+      }),
+
+    approve: (input) =>
+      safeTry(async function* () {
+        const { endpoint, domain } = yield* loadDomain(deps, input);
+        yield* requireNotDeleting(endpoint);
+        if (domain.status === "SUCCESS" && domain.validationMethod === "MANUAL") return ok(domain);
+        const { failureReason: _reason, ...rest } = domain;
+        const approved: DomainValidation = {
+          ...rest,
+          status: "SUCCESS",
+          validationMethod: "MANUAL",
+          validatedAt: now(),
+        };
+        return ok(yield* saveDomain(deps, approved));
+      }),
+
+    ...domainChecks(deps),
   };
+}
+
+function record(endpointId: string, domainName: string, scope: DomainScope, createdAt: string) {
+  return { id: newId(), endpointId, domainName, scope, createdAt, version: 1 };
 }

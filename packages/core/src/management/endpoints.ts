@@ -1,32 +1,34 @@
 import { randomUUID } from "node:crypto";
 import { err, ok, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { Deps } from "../context.js";
-import type {
-  AuthorizationBehavior,
-  ContactPolicy,
-  Endpoint,
-  EndpointCertificateAuthority,
-  ExternalAccountBindingPolicy,
-  KeyAlgorithm,
-  Tag,
-} from "../domain/types.js";
-import { KEY_ALGORITHMS } from "../policy/key-algorithm.js";
-import { fromStorage, type ManagementError, notFound, validationError } from "./errors.js";
-import { oneOf, validateTags } from "./validate.js";
+import type { Endpoint, Tag } from "../domain/types.js";
+import type { CaError } from "../ports/certificate-authority.js";
+import {
+  type CreateEndpointInput,
+  type EndpointSettings,
+  type UpdateEndpointInput,
+  validateCreate,
+  validateUpdate,
+} from "./endpoint-input.js";
+import { requireActive, requireDeletable } from "./endpoint-status.js";
+import {
+  endpointTags,
+  type ListTagsInput,
+  type TagEndpointInput,
+  type UntagEndpointInput,
+} from "./endpoint-tags.js";
+import {
+  conflict,
+  fromStorage,
+  fromVersionedUpdate,
+  type ManagementError,
+  validationError,
+} from "./errors.js";
+import { endpointInputHash } from "./idempotency.js";
+import { load } from "./load.js";
 
-export interface CreateEndpointInput {
-  /** Stored as the endpoint's `Name` tag (seed). */
-  readonly name?: string;
-  /** Default PRE_APPROVED (the only behaviour so far). */
-  readonly authorizationBehavior?: AuthorizationBehavior;
-  /** Default NOT_REQUIRED. */
-  readonly contact?: ContactPolicy;
-  /** RFC 8555 §7.3.4; default NOT_REQUIRED. */
-  readonly externalAccountBinding?: ExternalAccountBindingPolicy;
-  readonly certificateAuthority?: EndpointCertificateAuthority;
-  readonly certificateTags?: readonly Tag[];
-  readonly tags?: readonly Tag[];
-}
+export type { CreateEndpointInput, UpdateEndpointInput } from "./endpoint-input.js";
+export type { ListTagsInput, TagEndpointInput, UntagEndpointInput } from "./endpoint-tags.js";
 
 /** An endpoint as the management API shows it: the record plus its directory URL. */
 export interface EndpointDescription extends Endpoint {
@@ -46,55 +48,41 @@ export interface EndpointPage {
 }
 
 export interface EndpointsApi {
-  /** Creates an endpoint: CREATING while its CA is provisioned, then ACTIVE, or FAILED with a reason. */
+  /**
+   * Creates an endpoint: CREATING while its CA is provisioned, then ACTIVE, or FAILED with a
+   * `failureReason`. With `idempotencyToken`, a retry of the same input answers the same endpoint.
+   */
   create(input: CreateEndpointInput): ResultAsync<EndpointDescription, ManagementError>;
   describe(endpointId: string): ResultAsync<EndpointDescription, ManagementError>;
   list(input?: ListEndpointsInput): ResultAsync<EndpointPage, ManagementError>;
-  /** DELETING, then gone with its domain validations, accounts, orders and nonces. */
+  /**
+   * Changes an ACTIVE endpoint's settings; the next ACME request sees them, certificates already
+   * issued keep theirs. `Conflict` when the endpoint is not ACTIVE, or when another request
+   * changed it since it was read.
+   */
+  update(input: UpdateEndpointInput): ResultAsync<EndpointDescription, ManagementError>;
+  /**
+   * DELETING, then gone with its domain validations, EAB credentials, accounts, orders and
+   * nonces; its certificate records stay, marked `endpointDeleted`. `Conflict` while another
+   * create or delete of it is in flight.
+   */
   delete(endpointId: string): ResultAsync<void, ManagementError>;
+  /** Adds or overwrites endpoint tags (the `Name` tag is the name); answers all its tags. */
+  tag(input: TagEndpointInput): ResultAsync<readonly Tag[], ManagementError>;
+  /** Removes the tags with these keys (absent keys are ignored); answers the tags left. */
+  untag(input: UntagEndpointInput): ResultAsync<readonly Tag[], ManagementError>;
+  listTags(input: ListTagsInput): ResultAsync<readonly Tag[], ManagementError>;
 }
-
-const BEHAVIORS: readonly AuthorizationBehavior[] = ["PRE_APPROVED"];
-const CONTACTS: readonly ContactPolicy[] = ["REQUIRED", "NOT_REQUIRED"];
-const EAB_POLICIES: readonly ExternalAccountBindingPolicy[] = ["REQUIRED", "NOT_REQUIRED"];
 
 export function endpointsApi(deps: Deps): EndpointsApi {
   const describe = (endpoint: Endpoint): EndpointDescription => ({
     ...endpoint,
     endpointUrl: deps.links.directory(endpoint.id),
   });
+  const now = () => deps.clock.now().toISOString();
 
   return {
-    create: (input) =>
-      safeTry(async function* () {
-        const settings = yield* validateCreate(input);
-        const now = deps.clock.now().toISOString();
-        const id = randomUUID();
-        const creating = yield* deps.storage.endpoints
-          .insert({
-            id,
-            arn: `arn:acme-endpoints:acme-endpoint/${id}`,
-            status: "CREATING",
-            ...settings,
-            createdAt: now,
-            updatedAt: now,
-            version: 1,
-          })
-          .mapErr(fromStorage("creating the endpoint"));
-        const provisioned = await deps.ca.provision(id);
-        const outcome: Endpoint = provisioned.isOk()
-          ? { ...creating, status: "ACTIVE", updatedAt: deps.clock.now().toISOString() }
-          : {
-              ...creating,
-              status: "FAILED",
-              failureReason: provisioned.error.message,
-              updatedAt: deps.clock.now().toISOString(),
-            };
-        const stored = yield* deps.storage.endpoints
-          .update(outcome)
-          .mapErr(fromStorage("activating the endpoint"));
-        return ok(describe(stored));
-      }),
+    create: (input) => create(deps, input).map(describe),
 
     describe: (endpointId) => load(deps, endpointId).map(describe),
 
@@ -113,84 +101,112 @@ export function endpointsApi(deps: Deps): EndpointsApi {
         });
       }),
 
+    update: (input) =>
+      safeTry(async function* () {
+        const changes = yield* validateUpdate(input);
+        const endpoint = yield* requireActive(yield* load(deps, input.endpointId));
+        if (Object.keys(changes).length === 0) return ok(describe(endpoint));
+        const stored = yield* deps.storage.endpoints
+          .update({ ...endpoint, ...changes, updatedAt: now() })
+          .mapErr(fromVersionedUpdate("updating the endpoint", `Endpoint ${endpoint.id}`));
+        return ok(describe(stored));
+      }),
+
     delete: (endpointId) =>
       safeTry(async function* () {
-        const endpoint = yield* load(deps, endpointId);
-        if (endpoint.status !== "DELETING") {
-          yield* deps.storage.endpoints
-            .update({ ...endpoint, status: "DELETING", updatedAt: deps.clock.now().toISOString() })
-            .mapErr(fromStorage("deleting the endpoint"));
-        }
-        yield* deps.storage.endpoints.delete(endpointId).mapErr(fromStorage("deleting the endpoint"));
+        const endpoint = yield* requireDeletable(deps, yield* load(deps, endpointId));
+        // The versioned write makes one of two racing deletes the owner; the other is told so.
+        yield* deps.storage.endpoints
+          .update({ ...endpoint, status: "DELETING", updatedAt: now() })
+          .mapErr(fromVersionedUpdate("deleting the endpoint", `Endpoint ${endpoint.id}`));
+        yield* deps.storage.endpoints.delete(endpoint.id).mapErr(fromStorage("deleting the endpoint"));
         return ok(undefined);
       }),
+
+    ...endpointTags(deps),
   };
 }
 
-export function load(deps: Deps, endpointId: string): ResultAsync<Endpoint, ManagementError> {
-  return deps.storage.endpoints
-    .get(endpointId)
-    .mapErr(fromStorage("loading the endpoint"))
-    .andThen((endpoint) =>
-      endpoint === undefined ? err(notFound(`No endpoint ${endpointId}.`)) : ok(endpoint),
-    );
-}
+type Idempotency = NonNullable<Endpoint["idempotency"]>;
 
-type EndpointSettings = Pick<
-  Endpoint,
-  | "authorizationBehavior"
-  | "contact"
-  | "externalAccountBinding"
-  | "certificateAuthority"
-  | "certificateTags"
-  | "tags"
->;
-
-function validateCreate(input: CreateEndpointInput): Result<EndpointSettings, ManagementError> {
-  return safeTry(function* () {
-    const authorizationBehavior = yield* oneOf(
-      "authorizationBehavior",
-      input.authorizationBehavior ?? "PRE_APPROVED",
-      BEHAVIORS,
-    );
-    const contact = yield* oneOf("contact", input.contact ?? "NOT_REQUIRED", CONTACTS);
-    const externalAccountBinding = yield* oneOf(
-      "externalAccountBinding",
-      input.externalAccountBinding ?? "NOT_REQUIRED",
-      EAB_POLICIES,
-    );
-    const allowedKeyAlgorithms = yield* validateKeyAlgorithms(
-      input.certificateAuthority?.allowedKeyAlgorithms,
-    );
-    const certificateTags = yield* validateTags("certificateTags", input.certificateTags);
-    const tags = yield* validateTags("tags", input.tags);
-    const { name } = input;
-    if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 256)) {
-      return err(validationError("name", "name must be a string of 1 to 256 characters."));
+function create(deps: Deps, input: CreateEndpointInput): ResultAsync<Endpoint, ManagementError> {
+  return safeTry(async function* () {
+    const { settings, idempotencyToken } = yield* validateCreate(input);
+    const idempotency =
+      idempotencyToken === undefined
+        ? undefined
+        : { token: idempotencyToken, inputHash: endpointInputHash(settings) };
+    if (idempotency !== undefined) {
+      const earlier = yield* byToken(deps, idempotency.token);
+      if (earlier !== undefined) return replay(earlier, idempotency);
     }
-    return ok({
-      authorizationBehavior,
-      contact,
-      externalAccountBinding,
-      certificateAuthority: allowedKeyAlgorithms === undefined ? {} : { allowedKeyAlgorithms },
-      certificateTags,
-      // Seed: the endpoint name is stored as its `Name` tag.
-      tags:
-        name === undefined ? tags : [{ key: "Name", value: name }, ...tags.filter((t) => t.key !== "Name")],
-    });
+    const inserted = await deps.storage.endpoints.insert(creatingRecord(deps, settings, idempotency));
+    if (inserted.isErr()) {
+      // A concurrent create with the same token won the insert: answer as a retry would.
+      if (inserted.error.type === "conflict" && idempotency !== undefined) {
+        const winner = yield* byToken(deps, idempotency.token);
+        if (winner !== undefined) return replay(winner, idempotency);
+      }
+      return err(fromStorage("creating the endpoint")(inserted.error));
+    }
+    const creating = inserted.value;
+    const provisioned = await provision(deps, creating.id);
+    const outcome: Endpoint = provisioned.isOk()
+      ? { ...creating, status: "ACTIVE", updatedAt: deps.clock.now().toISOString() }
+      : {
+          ...creating,
+          status: "FAILED",
+          failureReason: provisioned.error.message,
+          updatedAt: deps.clock.now().toISOString(),
+        };
+    return ok(yield* deps.storage.endpoints.update(outcome).mapErr(fromStorage("activating the endpoint")));
   });
 }
 
-function validateKeyAlgorithms(value: unknown): Result<KeyAlgorithm[] | undefined, ManagementError> {
-  if (value === undefined) return ok(undefined);
-  const field = "certificateAuthority.allowedKeyAlgorithms";
-  if (!Array.isArray(value))
-    return err(validationError(field, `${field} must be an array of ${KEY_ALGORITHMS.join(", ")}.`));
-  const result: KeyAlgorithm[] = [];
-  for (const item of value) {
-    const checked = oneOf(field, item, KEY_ALGORITHMS);
-    if (checked.isErr()) return err(checked.error);
-    if (!result.includes(checked.value)) result.push(checked.value);
+function creatingRecord(
+  deps: Deps,
+  settings: EndpointSettings,
+  idempotency: Idempotency | undefined,
+): Endpoint {
+  const now = deps.clock.now().toISOString();
+  const id = randomUUID();
+  return {
+    id,
+    arn: `arn:acme-endpoints:acme-endpoint/${id}`,
+    status: "CREATING",
+    ...settings,
+    ...(idempotency === undefined ? {} : { idempotency }),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+/** A CA that throws instead of answering an error still fails only this endpoint. */
+async function provision(deps: Deps, endpointId: string): Promise<Result<void, CaError>> {
+  try {
+    return await deps.ca.provision(endpointId);
+  } catch (cause) {
+    deps.logger.error("the certificate authority threw while provisioning an endpoint", {
+      endpointId,
+      cause,
+    });
+    return err({ type: "caFailure", message: "The certificate authority failed unexpectedly.", cause });
   }
-  return ok(result);
+}
+
+function byToken(deps: Deps, token: string): ResultAsync<Endpoint | undefined, ManagementError> {
+  return deps.storage.endpoints
+    .getByIdempotencyToken(token)
+    .mapErr(fromStorage("looking up the idempotency token"));
+}
+
+function replay(earlier: Endpoint, idempotency: Idempotency): Result<Endpoint, ManagementError> {
+  return earlier.idempotency?.inputHash === idempotency.inputHash
+    ? ok(earlier)
+    : err(
+        conflict(
+          `idempotencyToken ${JSON.stringify(idempotency.token)} was already used to create endpoint ${earlier.id} with different input; use a new token to create another endpoint.`,
+        ),
+      );
 }

@@ -18,6 +18,8 @@ export const validationError = (field: string, message: string): ManagementError
 
 export const notFound = (message: string): ManagementError => ({ code: "NotFound", message });
 
+export const conflict = (message: string): ManagementError => ({ code: "Conflict", message });
+
 export function fromStorage(what: string) {
   return (e: StorageError): ManagementError => {
     switch (e.type) {
@@ -29,4 +31,16 @@ export function fromStorage(what: string) {
         return { code: "StorageFailure", message: `${what}: ${e.message}`, cause: e.cause };
     }
   };
+}
+
+/**
+ * `fromStorage` for a versioned update: a storage `conflict` means another request changed the
+ * record since it was read, which the caller fixes by reading it again.
+ */
+export function fromVersionedUpdate(what: string, record: string) {
+  const other = fromStorage(what);
+  return (e: StorageError): ManagementError =>
+    e.type === "conflict"
+      ? conflict(`${record} was changed by another request meanwhile; read it again and retry.`)
+      : other(e);
 }

@@ -43,3 +43,24 @@ export function validateTags(field: string, value: unknown): Result<Tag[], Manag
   }
   return ok(tags);
 }
+
+/** A request object must not carry fields the operation does not know: they are usually typos. */
+export function knownFields(
+  input: object,
+  allowed: readonly string[],
+  prefix = "",
+): Result<void, ManagementError> {
+  for (const key of Object.keys(input)) {
+    if (!allowed.includes(key)) {
+      const field = `${prefix}${key}`;
+      return err(
+        validationError(field, `${field} is not a known field; the fields are ${allowed.join(", ")}.`),
+      );
+    }
+  }
+  return ok(undefined);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -132,10 +132,10 @@ describe("domains management API", () => {
     expect(unknown.code).toBe("NotFound");
     const list = (await server.domains.list({ endpointId: endpoint.id }))._unsafeUnwrap();
     expect(list.map((d) => d.domainName).sort()).toEqual(["example.test", "xn--bcher-kva.example.org"]);
-    (await server.domains.remove({ endpointId: endpoint.id, domainValidationId: added.id }))._unsafeUnwrap();
+    (await server.domains.delete({ endpointId: endpoint.id, domainValidationId: added.id }))._unsafeUnwrap();
     expect(
       (
-        await server.domains.remove({ endpointId: endpoint.id, domainValidationId: added.id })
+        await server.domains.delete({ endpointId: endpoint.id, domainValidationId: added.id })
       )._unsafeUnwrapErr().code,
     ).toBe("NotFound");
   });

@@ -63,7 +63,7 @@ describe("revokeCert (RFC 8555 §7.6)", () => {
     const other = await client();
     await other.register();
     const [domain] = (await server.domains.list({ endpointId: endpoint.id }))._unsafeUnwrap();
-    await server.domains.remove({ endpointId: endpoint.id, domainValidationId: String(domain?.id) });
+    await server.domains.delete({ endpointId: endpoint.id, domainValidationId: String(domain?.id) });
     expect((await other.send(other.directory.revokeCert, { certificate })).body).toMatchObject({
       type: PROBLEM("unauthorized"),
     });
