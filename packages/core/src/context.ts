@@ -4,6 +4,7 @@ import type { Links, Resource } from "./links.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
 import type { Clock } from "./ports/clock.js";
 import type { DnsResolver } from "./ports/dns.js";
+import type { EventSink } from "./ports/events.js";
 import type { Logger } from "./ports/logger.js";
 import type { AcmeStorage } from "./ports/storage.js";
 
@@ -57,6 +58,8 @@ export interface Deps {
   readonly logger: Logger;
   readonly settings: ServerSettings;
   readonly keys: KeyCache;
+  /** Receivers of AcmeEvents (audit log, metrics); see events/emit.ts. */
+  readonly events: readonly EventSink[];
 }
 
 /** One ACME request, routed to an ACTIVE endpoint. */
@@ -67,4 +70,6 @@ export interface RequestContext {
   readonly resource: Resource;
   /** The canonical URL of the resource: what a JWS `url` must equal. */
   readonly url: string;
+  /** Names this request in events and logs (the host's `x-request-id`, else one of ours). */
+  readonly requestId?: string;
 }

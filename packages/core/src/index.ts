@@ -71,6 +71,7 @@ export type { DnsError, DnsResolver, NodeDnsResolverOptions, StaticDnsResolver }
 export { createNodeDnsResolver, createStaticDnsResolver } from "./ports/dns.js";
 export type { Logger } from "./ports/logger.js";
 export { consoleLogger } from "./ports/logger.js";
+export type { AcmeEvent, AcmeEventBase, EventSink, IssuanceFailureReason } from "./ports/events.js";
 export type {
   AccountStore,
   AcmeStorage,

@@ -6,6 +6,7 @@ import { type DomainsApi, domainsApi } from "./management/domains.js";
 import { type ExternalAccountKeysApi, externalAccountKeysApi } from "./management/eab.js";
 import { type EndpointsApi, endpointsApi } from "./management/endpoints.js";
 import { dnsNameProblem } from "./policy/identifiers.js";
+import type { EventSink } from "./ports/events.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
 import { type Clock, systemClock } from "./ports/clock.js";
 import { createNodeDnsResolver, type DnsResolver } from "./ports/dns.js";
@@ -32,6 +33,11 @@ export interface AcmeServerOptions {
   /** Directory `meta` (RFC 8555 §7.1.1). With `termsOfService`, newAccount needs termsOfServiceAgreed. */
   readonly directoryMeta?: DirectoryMeta;
   readonly limits?: Partial<Limits>;
+  /**
+   * Receives events (account created, order created, certificate issued or failed, revoked,
+   * endpoint status changed) for audit logs and metrics. Never awaited by issuance.
+   */
+  readonly events?: EventSink | readonly EventSink[];
 }
 
 export interface AcmeServer {
@@ -86,6 +92,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     logger: options.logger ?? consoleLogger,
     links,
     keys: new KeyCache(),
+    events: options.events === undefined ? [] : [options.events].flat(),
     settings: {
       ...DEFAULT_LIMITS,
       ...options.limits,

@@ -1,6 +1,7 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { Account } from "../domain/types.js";
+import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { accountView } from "../http/views.js";
 import { authenticate, storageProblem } from "../jws/authenticate.js";
@@ -49,6 +50,9 @@ export function account(ctx: RequestContext, accountId: string): ResultAsync<Acm
     const stored = yield* deps.storage.accounts
       .update(next)
       .mapErr(storageProblem(ctx, "updating the account"));
+    if (stored.status === "deactivated" && current.status !== "deactivated") {
+      emitFrom(ctx, { type: "account.deactivated", accountId: stored.id });
+    }
     return ok(reply(ctx, stored));
   });
 }

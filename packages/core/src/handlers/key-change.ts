@@ -1,5 +1,6 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
+import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { accountView } from "../http/views.js";
 import { authenticate, storageProblem, verifySignature } from "../jws/authenticate.js";
@@ -75,6 +76,7 @@ export function keyChange(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProbl
       }
       return err(storageProblem(ctx, "changing the account key")(updated.error));
     }
+    emitFrom(ctx, { type: "account.keyChanged", accountId: account.id });
     return ok(json(200, accountView(deps.links, updated.value), { location: accountUrl }));
   });
 }

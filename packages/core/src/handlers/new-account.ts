@@ -2,6 +2,7 @@ import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { newId } from "../domain/ids.js";
 import type { Account } from "../domain/types.js";
+import { emitFrom } from "../events/emit.js";
 import type { AcmeReply } from "../http/reply.js";
 import { json } from "../http/reply.js";
 import { accountView } from "../http/views.js";
@@ -84,6 +85,11 @@ export function newAccount(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProb
         return err(problem("serverInternal", "The account could not be created; retry."));
       return existingAccount(ctx, winner);
     }
+    emitFrom(ctx, {
+      type: "account.created",
+      accountId: account.id,
+      ...(boundBy === undefined ? {} : { externalAccountKeyId: boundBy.keyId }),
+    });
     if (boundBy !== undefined) {
       // Bookkeeping only: losing a race on lastUsedAt changes nothing that matters.
       await deps.storage.externalAccountKeys.update({ ...boundBy, lastUsedAt: now });

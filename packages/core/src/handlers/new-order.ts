@@ -2,6 +2,7 @@ import { err, ok, okAsync, type Result, type ResultAsync, safeTry } from "nevert
 import type { RequestContext } from "../context.js";
 import { newId, newToken } from "../domain/ids.js";
 import type { Authorization, DomainValidation, Identifier, Order } from "../domain/types.js";
+import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { orderView } from "../http/views.js";
 import { authenticate, storageProblem } from "../jws/authenticate.js";
@@ -87,6 +88,7 @@ export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProble
           .andThen(() => tx.orders.insert(order)),
       )
       .mapErr(storageProblem(ctx, "creating the order"));
+    emitFrom(ctx, { type: "order.created", accountId: account.id, orderId: order.id, identifiers });
     return ok(
       json(201, orderView(deps.links, stored), { location: deps.links.order(endpoint.id, order.id) }),
     );

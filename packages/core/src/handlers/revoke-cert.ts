@@ -4,6 +4,7 @@ import type { RequestContext } from "../context.js";
 import { certificateIdentity, leafDer } from "../crypto/certificate.js";
 import { spkiThumbprint } from "../crypto/csr.js";
 import type { CertificateRecord } from "../domain/types.js";
+import { emitFrom } from "../events/emit.js";
 import type { AcmeReply } from "../http/reply.js";
 import { type AuthenticatedRequest, authenticate, storageProblem } from "../jws/authenticate.js";
 import { decodeBase64url } from "../jws/base64url.js";
@@ -61,6 +62,12 @@ export function revokeCert(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProb
         return err(problem("alreadyRevoked", "The certificate is already revoked."));
       return err(storageProblem(ctx, "revoking the certificate")(revoked.error));
     }
+    emitFrom(ctx, {
+      type: "certificate.revoked",
+      serial: record.serial,
+      reason: revoked.value.revocationReason ?? 0,
+      ...(auth.account === undefined ? {} : { accountId: auth.account.id }),
+    });
     return ok({ status: 200 });
   });
 }

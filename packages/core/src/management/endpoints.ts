@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { err, ok, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { Deps } from "../context.js";
 import type { Endpoint, Tag } from "../domain/types.js";
+import { emit } from "../events/emit.js";
 import type { CaError } from "../ports/certificate-authority.js";
 import {
   type CreateEndpointInput,
@@ -119,7 +120,9 @@ export function endpointsApi(deps: Deps): EndpointsApi {
         yield* deps.storage.endpoints
           .update({ ...endpoint, status: "DELETING", updatedAt: now() })
           .mapErr(fromVersionedUpdate("deleting the endpoint", `Endpoint ${endpoint.id}`));
+        emit(deps, { type: "endpoint.statusChanged", endpointId, from: endpoint.status, to: "DELETING" });
         yield* deps.storage.endpoints.delete(endpoint.id).mapErr(fromStorage("deleting the endpoint"));
+        emit(deps, { type: "endpoint.statusChanged", endpointId, from: "DELETING", to: "DELETED" });
         return ok(undefined);
       }),
 
@@ -150,6 +153,7 @@ function create(deps: Deps, input: CreateEndpointInput): ResultAsync<Endpoint, M
       return err(fromStorage("creating the endpoint")(inserted.error));
     }
     const creating = inserted.value;
+    emit(deps, { type: "endpoint.statusChanged", endpointId: creating.id, to: "CREATING" });
     const provisioned = await provision(deps, creating.id);
     const outcome: Endpoint = provisioned.isOk()
       ? { ...creating, status: "ACTIVE", updatedAt: deps.clock.now().toISOString() }
@@ -159,7 +163,17 @@ function create(deps: Deps, input: CreateEndpointInput): ResultAsync<Endpoint, M
           failureReason: provisioned.error.message,
           updatedAt: deps.clock.now().toISOString(),
         };
-    return ok(yield* deps.storage.endpoints.update(outcome).mapErr(fromStorage("activating the endpoint")));
+    const stored = yield* deps.storage.endpoints
+      .update(outcome)
+      .mapErr(fromStorage("activating the endpoint"));
+    emit(deps, {
+      type: "endpoint.statusChanged",
+      endpointId: stored.id,
+      from: "CREATING",
+      to: stored.status,
+      ...(stored.failureReason === undefined ? {} : { reason: stored.failureReason }),
+    });
+    return ok(stored);
   });
 }
 
