@@ -151,7 +151,8 @@ export class Links {
 function matchResource(rest: readonly string[], search: string): Resource | undefined {
   const [a, b, c, d] = rest;
   if (a === undefined) return undefined;
-  if (rest.length === 1) return FIXED[a];
+  // Own properties only: "constructor" or "__proto__" is not a resource.
+  if (rest.length === 1) return Object.hasOwn(FIXED, a) ? FIXED[a] : undefined;
   if (b === undefined) return undefined;
   switch (a) {
     case "acct":

@@ -15,5 +15,6 @@ export function checkLimit(limit: number): Result<number, StorageError> {
 }
 
 export function malformedCursor(cursor: string): StorageError {
-  return { type: "invalid", message: `malformed page cursor ${JSON.stringify(cursor)}` };
+  // Quoted only in part: the cursor is client input and the message may reach a response.
+  return { type: "invalid", message: `malformed page cursor ${JSON.stringify(cursor.slice(0, 40))}` };
 }

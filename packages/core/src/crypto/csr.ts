@@ -28,6 +28,8 @@ export interface ParsedCsr {
   readonly keyType: CsrKeyType;
   /** The subject's commonName; the last one when there are several. */
   readonly commonName?: string;
+  /** Every commonName of the subject, in order (a CSR may carry several). */
+  readonly commonNames: readonly string[];
   /** subjectAltName dNSName entries from the extensionRequest attribute, as given (no normalisation). */
   readonly dnsNames: string[];
   /** subjectAltName iPAddress entries as text (dotted quad, RFC 5952 IPv6). */
@@ -107,11 +109,13 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr, CsrError> {
     if (!verified.unwrapOr(false)) return err(badCsr("CSR signature does not verify"));
 
     const extensions = yield* readRequestedExtensions(info.attributes).mapErr((m) => badCsr(`CSR: ${m}`));
-    const commonName = lastCommonName(info.subject);
+    const commonNames = subjectCommonNames(info.subject);
+    const commonName = commonNames.at(-1);
     return ok({
       publicKey,
       spkiDer,
       keyType,
+      commonNames,
       ...(commonName === undefined ? {} : { commonName }),
       ...extensions,
     });
@@ -154,14 +158,14 @@ function classifyKey(key: KeyObject, oid: string): CsrKeyType {
   }
 }
 
-function lastCommonName(subject: Name): string | undefined {
-  let commonName: string | undefined;
+function subjectCommonNames(subject: Name): string[] {
+  const commonNames: string[] = [];
   for (const rdn of subject) {
     for (const attribute of rdn) {
-      if (attribute.type === COMMON_NAME) commonName = attribute.value.toString();
+      if (attribute.type === COMMON_NAME) commonNames.push(attribute.value.toString());
     }
   }
-  return commonName;
+  return commonNames;
 }
 
 /** Human label of a key type for error details: "RSA 2048", "ECDSA P-256", "Ed25519". */

@@ -31,6 +31,9 @@ export function keyChange(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProbl
     if (inner.header.jwk === undefined || inner.header.kid !== undefined) {
       return err(problem("malformed", "The inner JWS must carry the new key as `jwk` and no `kid`."));
     }
+    if (inner.header.nonce !== undefined) {
+      return err(problem("malformed", "The inner JWS must not carry a nonce (RFC 8555 §7.3.5)."));
+    }
     if (inner.header.url !== ctx.url) {
       return err(
         problem("malformed", "The inner JWS `url` must equal the outer JWS `url` (the keyChange URL)."),

@@ -3,7 +3,8 @@ import type { ContactPolicy } from "../domain/types.js";
 import { type AcmeProblem, problem } from "../problems.js";
 
 /** One address local part and a domain; no hfields (`?`), no lists (`,`), no whitespace. */
-const MAILTO = /^mailto:([A-Za-z0-9.!#$&'*+/=^_`{|}~-]{1,64})@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$/;
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const MAILTO = new RegExp(`^mailto:([A-Za-z0-9.!#$&'*+/=^_\`{|}~-]{1,64})@(${LABEL}(?:\\.${LABEL})+)$`);
 
 /**
  * RFC 8555 §7.3: `contact` is an array of URLs. This server supports `mailto:` with exactly

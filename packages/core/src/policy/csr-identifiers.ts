@@ -20,7 +20,7 @@ export function checkCsrIdentifiers(
     );
   }
   const requested = new Set(csr.dnsNames.map((n) => n.toLowerCase()));
-  if (csr.commonName !== undefined) requested.add(csr.commonName.toLowerCase());
+  for (const commonName of csr.commonNames) requested.add(commonName.toLowerCase());
   const ordered = new Set(identifiers.map((i) => i.value));
   const extra = [...requested].filter((n) => !ordered.has(n));
   const missing = [...ordered].filter((n) => !requested.has(n));

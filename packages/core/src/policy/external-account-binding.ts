@@ -45,7 +45,10 @@ export function verifyExternalAccountBinding(
       return err(problem("malformed", "`externalAccountBinding` members must be base64url without padding."));
     }
     const header = yield* decodeJsonObject(headerBytes, "The external account binding header");
-    const hash = typeof header.alg === "string" ? MAC_HASH[header.alg] : undefined;
+    const hash =
+      typeof header.alg === "string" && Object.hasOwn(MAC_HASH, header.alg)
+        ? MAC_HASH[header.alg]
+        : undefined;
     if (hash === undefined) {
       return err(
         problem("malformed", "The external account binding must use a MAC algorithm: HS256, HS384 or HS512."),

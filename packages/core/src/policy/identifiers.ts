@@ -12,6 +12,9 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
  */
 export function dnsNameProblem(name: string): string | undefined {
   if (name.length === 0) return "the name is empty";
+  if (/^[0-9a-f:]*:[0-9a-f:]*$/i.test(name) || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
+    return "IP addresses are not supported as dns identifiers (and this server does not issue for IP identifiers)";
+  }
   if (name.length > 253) return `the name is ${name.length} characters long; at most 253 are allowed`;
   if (name.endsWith(".")) return "remove the trailing dot";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them

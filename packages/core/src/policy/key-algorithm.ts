@@ -25,13 +25,24 @@ export function keyAlgorithmOf(keyType: CsrKeyType): KeyAlgorithm | undefined {
 /**
  * Seed, AllowedKeyAlgorithms: a CSR whose public key is not one of the endpoint's allowed
  * algorithms is rejected (badCSR, naming the key found and the ones allowed); unset or empty
- * means no enforcement.
+ * means no enforcement of the list, but RSA keys still need 2048 to 8192 bits.
  */
 export function checkKeyAlgorithm(
   keyType: CsrKeyType,
   allowed: readonly KeyAlgorithm[] | undefined,
 ): Result<void, AcmeProblem> {
-  if (allowed === undefined || allowed.length === 0) return ok(undefined);
+  if (allowed === undefined || allowed.length === 0) {
+    // A floor no endpoint setting lifts (CA/Browser Forum BR §6.1.5): the same one account keys have.
+    if (keyType.kind === "RSA" && (keyType.modulusBits < 2048 || keyType.modulusBits > 8192)) {
+      return err(
+        problem(
+          "badCSR",
+          `The CSR's key is RSA ${keyType.modulusBits}; RSA certificate keys must be 2048 to 8192 bits.`,
+        ),
+      );
+    }
+    return ok(undefined);
+  }
   const algorithm = keyAlgorithmOf(keyType);
   if (algorithm !== undefined && allowed.includes(algorithm)) return ok(undefined);
   return err(
