@@ -69,9 +69,9 @@ export type { Clock } from "./ports/clock.js";
 export { systemClock } from "./ports/clock.js";
 export type { DnsError, DnsResolver, NodeDnsResolverOptions, StaticDnsResolver } from "./ports/dns.js";
 export { createNodeDnsResolver, createStaticDnsResolver } from "./ports/dns.js";
+export type { AcmeEvent, AcmeEventBase, EventSink, IssuanceFailureReason } from "./ports/events.js";
 export type { Logger } from "./ports/logger.js";
 export { consoleLogger } from "./ports/logger.js";
-export type { AcmeEvent, AcmeEventBase, EventSink, IssuanceFailureReason } from "./ports/events.js";
 export type {
   AccountStore,
   AcmeStorage,

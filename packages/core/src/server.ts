@@ -6,10 +6,10 @@ import { type DomainsApi, domainsApi } from "./management/domains.js";
 import { type ExternalAccountKeysApi, externalAccountKeysApi } from "./management/eab.js";
 import { type EndpointsApi, endpointsApi } from "./management/endpoints.js";
 import { dnsNameProblem } from "./policy/identifiers.js";
-import type { EventSink } from "./ports/events.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
 import { type Clock, systemClock } from "./ports/clock.js";
 import { createNodeDnsResolver, type DnsResolver } from "./ports/dns.js";
+import type { EventSink } from "./ports/events.js";
 import { consoleLogger, type Logger } from "./ports/logger.js";
 import type { AcmeStorage } from "./ports/storage.js";
 

@@ -7,7 +7,11 @@ import type { EndpointStatus, Identifier } from "../domain/types.js";
  * keys, no private keys, no JWS bodies.
  */
 export type AcmeEvent =
-  | (AcmeEventBase & { readonly type: "account.created"; readonly accountId: string; readonly externalAccountKeyId?: string })
+  | (AcmeEventBase & {
+      readonly type: "account.created";
+      readonly accountId: string;
+      readonly externalAccountKeyId?: string;
+    })
   | (AcmeEventBase & { readonly type: "account.deactivated"; readonly accountId: string })
   | (AcmeEventBase & { readonly type: "account.keyChanged"; readonly accountId: string })
   | (AcmeEventBase & {
