@@ -453,3 +453,17 @@ describe("local CA throughput (informational)", () => {
     expect(perSecond).toBeGreaterThan(0);
   });
 });
+
+describe("serial numbers (RFC 5280 §4.1.2.2)", () => {
+  it("are positive, minimal DER integers of 16 octets whose hex is the stored serial", async () => {
+    const { randomSerial } = await import("./x509-builder.js");
+    for (let i = 0; i < 2000; i++) {
+      const { bytes, hex } = randomSerial();
+      expect(bytes.length).toBe(16);
+      // 0x40..0x7f: high bit clear (positive), not zero (minimal).
+      expect(bytes[0]).toBeGreaterThanOrEqual(0x40);
+      expect(bytes[0]).toBeLessThan(0x80);
+      expect(hex).toBe(Buffer.from(bytes).toString("hex"));
+    }
+  });
+});

@@ -79,19 +79,15 @@ export function keyIdentifier(spki: SubjectPublicKeyInfo): Uint8Array {
 }
 
 /**
- * A positive serial number (RFC 5280 §4.1.2.2: at most 20 octets, unique per CA) from 16
- * random octets: 127 bits of entropy, far above the 64 bits the CA/B Forum requires. Leading
- * zero octets are dropped so the DER INTEGER is minimal.
+ * A positive serial number (RFC 5280 §4.1.2.2: at most 20 octets, unique per CA) of 16 random
+ * octets whose first octet is 0x40-0x7f: the DER INTEGER is then minimal and positive (a first
+ * octet of 0x80 or more would read as negative), with 126 bits of entropy, far above the 64
+ * bits the CA/B Forum requires.
  */
 export function randomSerial(): { bytes: Uint8Array; hex: string } {
-  for (;;) {
-    const random = randomBytes(16);
-    random[0]! &= 0x7f;
-    const first = random.findIndex((octet) => octet !== 0);
-    if (first === -1) continue;
-    const bytes = new Uint8Array(random.subarray(first));
-    return { bytes, hex: Buffer.from(bytes).toString("hex").replace(/^0+/, "") };
-  }
+  const bytes = new Uint8Array(randomBytes(16));
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+  return { bytes, hex: Buffer.from(bytes).toString("hex") };
 }
 
 /** A Name with a single UTF8String commonName (RFC 5280 §4.1.2.6), or the empty Name. */
