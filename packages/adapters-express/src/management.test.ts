@@ -115,6 +115,7 @@ describe("managementRouter authentication", () => {
       const missing = await call(method, path, undefined, { authorization: "" });
       expect(missing.status, `${method} ${path}`).toBe(401);
       expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="acme-endpoints"');
+      expect(missing.headers.get("cache-control"), `${method} ${path}`).toBe("no-store");
       expect(missing.json).toMatchObject({ error: "Unauthorized" });
       for (const authorization of [
         `Bearer ${TOKEN}x`,

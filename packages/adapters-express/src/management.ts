@@ -39,11 +39,12 @@ export function managementRouter(server: ManagementServer, options: ManagementRo
   }
   const logger = options.logger ?? consoleLogger;
   const router = Router();
-  router.use(authenticate(options.authorize));
+  // First, so refusals carry it too: answers carry EAB HMAC keys.
   router.use((_req, res, next) => {
-    res.set("Cache-Control", "no-store"); // answers carry EAB HMAC keys
+    res.set("Cache-Control", "no-store");
     next();
   });
+  router.use(authenticate(options.authorize));
   router.use(json({ limit: options.maxBodyBytes ?? 64 * 1024 }));
   router.use(requireJsonObject);
 
@@ -73,7 +74,8 @@ export function managementRouter(server: ManagementServer, options: ManagementRo
   return router;
 }
 
-function authenticate(authorize: Authorize) {
+/** Every request passes `authorize` first: 401 (with WWW-Authenticate) or 403 otherwise. Shared by the dashboard. */
+export function authenticate(authorize: Authorize) {
   return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     Promise.resolve()
       .then(() => authorize(req))

@@ -73,9 +73,9 @@ export function externalAccountKeysApi(deps: Deps): ExternalAccountKeysApi {
         const endpoint = yield* requireNotDeleting(yield* load(deps, input.endpointId));
         const key = yield* deps.storage.externalAccountKeys
           .insert({
-            keyId: newId(),
+            keyId: credentialValue(() => newId()),
             endpointId: endpoint.id,
-            hmacKey: randomBytes(32).toString("base64url"),
+            hmacKey: credentialValue(() => randomBytes(32).toString("base64url")),
             status: "ACTIVE",
             ...(expiresAt === undefined ? {} : { expiresAt }),
             tags,
@@ -129,4 +129,16 @@ function validateExpiresAt(value: unknown, now: Date): Result<string | undefined
   if (time <= now.getTime())
     return err(validationError("expiresAt", `expiresAt must be in the future; ${value} is not.`));
   return ok(new Date(time).toISOString());
+}
+
+/**
+ * A key id or HMAC key that does not start with "-": pasted after a client flag
+ * (`certbot --eab-kid -x…`), such a value is read as another flag. Base64url starts with "-"
+ * one time in 64; drawing again keeps the values uniform over the rest.
+ */
+function credentialValue(draw: () => string): string {
+  for (;;) {
+    const value = draw();
+    if (!value.startsWith("-")) return value;
+  }
 }

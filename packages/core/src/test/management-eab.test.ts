@@ -9,6 +9,14 @@ import { setup } from "./setup.js";
 const DAY = 86_400_000;
 
 describe("eab (external account binding credentials)", () => {
+  it("never hands out a key id or HMAC key starting with '-' (a client would read it as a flag)", async () => {
+    const { server, endpoint } = await setup();
+    for (let i = 0; i < 300; i++) {
+      const { keyId, hmacKey } = (await server.eab.create({ endpointId: endpoint.id }))._unsafeUnwrap();
+      expect(keyId.startsWith("-") || hmacKey.startsWith("-"), `${keyId} ${hmacKey}`).toBe(false);
+    }
+  });
+
   it("creates a key id and a 256-bit base64url HMAC key, shown only by create", async () => {
     const clock = fakeClock();
     const { server, storage, endpoint } = await setup({}, { clock });
