@@ -1,16 +1,18 @@
 import type { CertificateRecord, CertificateStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
+import { listCertificates, summarize } from "./certificate-inventory.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
 import { conflict, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
-/** Moves a certificate from `previous` to `next` in the serial map and the per-order index. */
+/** Moves a certificate from `previous` to `next` in the serial map and the indexes. */
 function place(
   state: MemoryState,
   previous: CertificateRecord | undefined,
   next: CertificateRecord | undefined,
 ): void {
+  state.inventory.place(previous, next);
   if (previous !== undefined) {
     state.certificates.delete(previous.serial);
     const byOrder = state.certificateSerialsByOrder.get(previous.endpointId);
@@ -47,6 +49,16 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
         if (state.certificateSerialsByOrder.get(certificate.endpointId)?.has(certificate.orderId)) {
           return err(conflict(`order ${certificate.orderId} already has a certificate`));
         }
+        // Renewal: the older certificates for the same identifier set (looked up before the new
+        // one is indexed, so it is not among them) point at the new one.
+        for (const serial of state.inventory.serialsWithIdentifiers(
+          certificate.endpointId,
+          certificate.identifiers,
+        )) {
+          const older = state.certificates.get(serial);
+          if (older === undefined || older.renewedBy !== undefined) continue;
+          write(older, nextVersion({ ...older, renewedBy: certificate.serial }));
+        }
         const stored = frozenCopy(certificate);
         write(undefined, stored);
         return ok(stored);
@@ -68,5 +80,12 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
         write(stored, next);
         return ok(next);
       }),
+
+    findBySerial: (serial) => perform(journal, () => ok(state.certificates.get(serial))),
+
+    list: (filter, page) =>
+      perform(journal, () => listCertificates(state.inventory, state.certificates, filter, page)),
+
+    summary: ({ endpointId, now }) => perform(journal, () => ok(summarize(state.inventory, endpointId, now))),
   };
 }

@@ -7,6 +7,8 @@ import type {
   ExternalAccountKey,
   Order,
 } from "@acme-endpoints/core";
+import { InventoryIndex } from "./inventory-index.js";
+import type { MetricSeries } from "./metric-store.js";
 import type { NonceEntry } from "./nonce-queue.js";
 import { NonceQueue } from "./nonce-queue.js";
 
@@ -39,6 +41,9 @@ export interface MemoryState {
   readonly certificateSerialsByOrder: Map<string, Map<string, string>>;
   readonly nonceQueue: NonceQueue;
   readonly caMaterials: Map<string, string>;
+  /** Inventory order and renewal lookups over `certificates` (kept by the certificate store). */
+  readonly inventory: InventoryIndex;
+  readonly metrics: MetricSeries;
 }
 
 export function createState(maxNonces: number): MemoryState {
@@ -51,6 +56,8 @@ export function createState(maxNonces: number): MemoryState {
     certificateSerialsByOrder: new Map(),
     nonceQueue: new NonceQueue(maxNonces),
     caMaterials: new Map(),
+    inventory: new InventoryIndex(),
+    metrics: new Map(),
   };
 }
 

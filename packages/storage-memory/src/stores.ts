@@ -7,6 +7,7 @@ import { createDomainValidationStore } from "./domain-validation-store.js";
 import { createEndpointStore } from "./endpoint-store.js";
 import { createExternalAccountKeyStore } from "./external-account-key-store.js";
 import type { Journal } from "./journal.js";
+import { createMetricStore } from "./metric-store.js";
 import { createNonceStore } from "./nonce-store.js";
 import { createOrderStore } from "./order-store.js";
 import type { MemoryState } from "./state.js";
@@ -23,5 +24,6 @@ export function createStores(state: MemoryState, journal: Journal): AcmeStores {
     certificates: createCertificateStore(state, journal),
     nonces: createNonceStore(state, journal),
     caMaterials: createCaMaterialStore(state, journal),
+    metrics: createMetricStore(state.metrics, journal),
   };
 }

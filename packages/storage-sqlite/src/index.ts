@@ -1,12 +1,5 @@
-import type { AcmeStorage } from "@acme-endpoints/core";
-import { err, type Result } from "neverthrow";
-
-/**
- * PLACEHOLDER. SQLite storage is not implemented yet; this package exists so the workspace has
- * its final shape. It answers an error rather than pretending to store anything.
- */
-export function createSqliteStorage(_options: { readonly filename: string }): Result<AcmeStorage, Error> {
-  return err(
-    new Error("@acme-endpoints/storage-sqlite is not implemented yet: use @acme-endpoints/storage-memory."),
-  );
-}
+export type { SqliteStorageError, SqliteStorageErrorCode } from "./errors.js";
+export type { Migration } from "./migrations.js";
+export { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
+export type { SqliteStorage, SqliteStorageOptions, SqliteStorageSettings } from "./sqlite-storage.js";
+export { createSqliteStorage, DEFAULT_BUSY_TIMEOUT_MS } from "./sqlite-storage.js";

@@ -219,6 +219,13 @@ export interface CertificateRecord {
   readonly tags: readonly Tag[];
   /** Set when the endpoint that issued it was deleted: the record stays for the inventory. */
   readonly endpointDeleted?: boolean;
+  /**
+   * Serial of a later certificate of the same endpoint for the same identifier set: set by
+   * storage when that one is inserted (see `CertificateStore.insert`).
+   */
+  readonly renewedBy?: string;
+  /** Expiry windows (days) already announced by `certificates.checkExpiring`. */
+  readonly expiryNotified?: readonly number[];
   readonly createdAt: string;
   readonly version: number;
 }

@@ -101,10 +101,129 @@ export interface AuthorizationStore {
 }
 
 export interface CertificateStore {
-  /** `conflict` when the serial exists, or when a certificate for the same order exists. */
+  /**
+   * `conflict` when the serial exists, or when a certificate for the same order exists.
+   *
+   * Renewal: in the same atomic step, every certificate of the same endpoint with the same
+   * identifier set (see `identifierSetKey`) that has no `renewedBy` yet gets
+   * `renewedBy: <the new serial>` (version + 1). The new certificate is the later one by
+   * definition: it was inserted later.
+   */
   insert(certificate: CertificateRecord): StorageResult<CertificateRecord>;
   get(endpointId: string, serial: string): StorageResult<CertificateRecord | undefined>;
   update(certificate: CertificateRecord): StorageResult<CertificateRecord>;
+  /** The certificate with this serial, whatever its endpoint (serials are unique server-wide). */
+  findBySerial(serial: string): StorageResult<CertificateRecord | undefined>;
+  /**
+   * The inventory: certificates matching every filter given, ordered by `notAfter`, then
+   * `serial`, a page at a time (a deleted endpoint's certificates included).
+   */
+  list(filter: CertificateFilter, page: PageRequest): StorageResult<Page<CertificateRecord>>;
+  /** Counts over the inventory (one endpoint's, or all), as of `now`. */
+  summary(input: { readonly endpointId?: string; readonly now: string }): StorageResult<CertificateSummary>;
+}
+
+/**
+ * Inventory status as of `now`: `valid` (status valid, notAfter > now), `expired` (status valid,
+ * notAfter <= now), `revoked`.
+ */
+export type InventoryStatus = "valid" | "expired" | "revoked";
+
+export interface CertificateFilter {
+  readonly endpointId?: string;
+  readonly status?: InventoryStatus;
+  /** Only certificates whose `notAfter` is before this ISO 8601 instant. */
+  readonly expiringBefore?: string;
+  /** Only certificates carrying this tag key (with this value, when given). */
+  readonly tag?: { readonly key: string; readonly value?: string };
+  /** ISO 8601: what `status` is judged against. */
+  readonly now: string;
+}
+
+/**
+ * Counts as of `now`. Each certificate is in exactly one bucket of each group:
+ * - `byStatus` as `InventoryStatus`;
+ * - `expiry` (revoked certificates are not on the timeline): notAfter <= now is `expired`,
+ *   then `within7Days` (<= now + 7 days), `within30Days`, `within60Days`, `later`;
+ * - `renewal`, first match wins: `renewed` (renewedBy set), `revoked`, `overdue` (expired),
+ *   `due` (expires within 30 days), `current`.
+ */
+export interface CertificateSummary {
+  readonly total: number;
+  readonly byStatus: { readonly valid: number; readonly expired: number; readonly revoked: number };
+  readonly expiry: {
+    readonly expired: number;
+    readonly within7Days: number;
+    readonly within30Days: number;
+    readonly within60Days: number;
+    readonly later: number;
+  };
+  readonly renewal: {
+    readonly renewed: number;
+    readonly revoked: number;
+    readonly overdue: number;
+    readonly due: number;
+    readonly current: number;
+  };
+}
+
+/** The issuance metrics of the seed's Monitoring tab, counted per endpoint. */
+export type IssuanceMetric = "CertificateIssuanceSuccess" | "CertificateIssuanceFailed";
+
+/** Bucket lengths in seconds: a minute, an hour, a day (UTC). */
+export type MetricPeriod = 60 | 3600 | 86400;
+
+export const METRIC_PERIODS: readonly MetricPeriod[] = [60, 3600, 86400];
+
+export interface MetricIncrement {
+  readonly endpointId: string;
+  readonly metric: IssuanceMetric;
+  /** A failure reason (IssuanceFailureReason); "" for none. */
+  readonly reason: string;
+  readonly at: Date;
+  /** Default 1. */
+  readonly by?: number;
+}
+
+export interface MetricQuery {
+  readonly endpointId: string;
+  readonly metric: IssuanceMetric;
+  readonly period: MetricPeriod;
+  /** Buckets whose start is in [from rounded down to the period, to). */
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export interface MetricBucket {
+  /** ISO 8601 start of the bucket (a multiple of the period since the epoch, UTC). */
+  readonly start: string;
+  readonly reason: string;
+  readonly count: number;
+}
+
+/** Counters in time buckets, kept through restarts: they serve the Monitoring graphs. */
+export interface MetricStore {
+  /**
+   * Adds `by` to the minute, the hour and the day bucket of `at` (creating them), all three or
+   * none. Concurrent increments all count.
+   */
+  increment(input: MetricIncrement): StorageResult<void>;
+  /** The non-empty buckets in range, ordered by start, then reason. */
+  list(query: MetricQuery): StorageResult<readonly MetricBucket[]>;
+}
+
+/** The ISO start of the `period` bucket holding `at`. */
+export function bucketStart(at: Date, period: MetricPeriod): string {
+  const ms = period * 1000;
+  return new Date(Math.floor(at.getTime() / ms) * ms).toISOString();
+}
+
+/**
+ * The identifier set of a certificate as one string: `type:value` in lower case, sorted, joined
+ * by ",". Two certificates renew one another when their keys are equal.
+ */
+export function identifierSetKey(identifiers: readonly { type: string; value: string }[]): string {
+  return [...new Set(identifiers.map((i) => `${i.type}:${i.value}`.toLowerCase()))].sort().join(",");
 }
 
 export interface ExternalAccountKeyStore {
@@ -141,6 +260,7 @@ export interface AcmeStores {
   readonly certificates: CertificateStore;
   readonly nonces: NonceStore;
   readonly caMaterials: CaMaterialStore;
+  readonly metrics: MetricStore;
 }
 
 /** The storage port every driver implements (memory, SQLite, PostgreSQL). */

@@ -49,6 +49,7 @@ import {
   makeExternalAccountKey,
   makeOrder,
 } from "./fixtures.js";
+import { describeInventoryConformance } from "./storage-conformance-inventory.js";
 
 export interface StorageConformanceOptions {
   /** Fresh, empty storage for each test. */
@@ -96,6 +97,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     describeCaMaterials(storage);
     describeTransactions(storage);
     describeConcurrency(storage);
+    describeInventoryConformance(storage);
   });
 }
 

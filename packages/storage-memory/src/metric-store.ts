@@ -1,0 +1,74 @@
+import type { MetricBucket, MetricStore, StorageError } from "@acme-endpoints/core";
+import { bucketStart, METRIC_PERIODS } from "@acme-endpoints/core";
+import { err, ok } from "neverthrow";
+import type { Journal } from "./journal.js";
+import { perform } from "./journal.js";
+
+/** `endpointId \n metric \n period` → bucket start (ms) → reason → count. */
+export type MetricSeries = Map<string, Map<number, Map<string, number>>>;
+
+/** Increments are synchronous, so all three buckets change in one turn of the event loop. */
+export function createMetricStore(series: MetricSeries, journal: Journal): MetricStore {
+  const add = (name: string, start: number, reason: string, by: number) => {
+    let buckets = series.get(name);
+    if (buckets === undefined) {
+      buckets = new Map();
+      series.set(name, buckets);
+    }
+    let reasons = buckets.get(start);
+    if (reasons === undefined) {
+      reasons = new Map();
+      buckets.set(start, reasons);
+    }
+    const count = (reasons.get(reason) ?? 0) + by;
+    if (count === 0) reasons.delete(reason);
+    else reasons.set(reason, count);
+  };
+
+  return {
+    increment: ({ endpointId, metric, reason, at, by = 1 }) =>
+      perform(journal, () => {
+        const problem = incrementProblem(at, by);
+        if (problem !== undefined) return err(problem);
+        for (const period of METRIC_PERIODS) {
+          const name = `${endpointId}\n${metric}\n${period}`;
+          const start = Date.parse(bucketStart(at, period));
+          add(name, start, reason, by);
+          journal.record(() => add(name, start, reason, -by));
+        }
+        return ok(undefined);
+      }),
+
+    list: ({ endpointId, metric, period, from, to }) =>
+      perform(journal, () => {
+        const buckets = series.get(`${endpointId}\n${metric}\n${period}`);
+        if (buckets === undefined) return ok([]);
+        const first = Date.parse(bucketStart(from, period));
+        const end = to.getTime();
+        const step = period * 1000;
+        // Step through the range, or through the series, whichever is shorter.
+        const starts =
+          (end - first) / step <= buckets.size
+            ? Array.from({ length: Math.max(0, Math.ceil((end - first) / step)) }, (_, i) => first + i * step)
+            : [...buckets.keys()].filter((start) => start >= first && start < end).sort((a, b) => a - b);
+        const answer: MetricBucket[] = [];
+        for (const start of starts) {
+          const reasons = buckets.get(start);
+          if (reasons === undefined) continue;
+          const iso = new Date(start).toISOString();
+          for (const reason of [...reasons.keys()].sort()) {
+            answer.push({ start: iso, reason, count: reasons.get(reason) as number });
+          }
+        }
+        return ok(answer);
+      }),
+  };
+}
+
+function incrementProblem(at: Date, by: number): StorageError | undefined {
+  if (!(at instanceof Date) || Number.isNaN(at.getTime()))
+    return { type: "invalid", message: "`at` is not a valid date" };
+  if (!Number.isSafeInteger(by) || by < 1)
+    return { type: "invalid", message: `\`by\` must be a positive integer, not ${by}` };
+  return undefined;
+}
