@@ -15,6 +15,13 @@ export interface ExampleServerSettings {
   readonly keyAlgorithms?: readonly string[];
   /** How long to wait for the ready line; default 30 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * Start on this data dir (e.g. the one of a server that was killed) instead of a fresh temp
+   * dir; the caller owns it: `stop()` and `kill()` leave it in place.
+   */
+  readonly dataDir?: string;
+  /** More flags for the server, e.g. ["--processing-timeout-ms", "1000"]. */
+  readonly args?: readonly string[];
 }
 
 export interface ExampleServer {
@@ -26,24 +33,42 @@ export interface ExampleServer {
   readonly commandLine: string;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
-  /** SIGTERM (SIGKILL after 5 s), then removes the data dir. Idempotent. */
+  /** SIGTERM (SIGKILL after 5 s), then removes the data dir (unless given in the settings). Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would, and waits for the process to be gone; the data dir stays. */
+  kill(): Promise<void>;
+  /** The server's process id (to freeze it with SIGSTOP, say). */
+  readonly pid: number | undefined;
+  /** The admin API (`/admin`) and its bearer token, from the ready line. */
+  readonly adminUrl?: string;
+  readonly adminToken?: string;
+  /** With `--eab`: the credential created for the default endpoint, from the ready line. */
+  readonly eab?: { readonly keyId: string; readonly hmacKey: string };
 }
 
 interface ReadyLine {
   directoryUrl: string;
   tlsCaFile: string;
   endpointId: string;
+  adminUrl?: string;
+  adminToken?: string;
+  eab?: { keyId: string; hmacKey: string };
 }
 
 function parseReadyLine(line: string): ReadyLine | undefined {
   try {
     const value = JSON.parse(line) as Partial<ReadyLine>;
     if (typeof value.directoryUrl === "string" && typeof value.tlsCaFile === "string") {
+      const eab = value.eab;
       return {
         directoryUrl: value.directoryUrl,
         tlsCaFile: value.tlsCaFile,
         endpointId: String(value.endpointId),
+        ...(typeof value.adminUrl === "string" ? { adminUrl: value.adminUrl } : {}),
+        ...(typeof value.adminToken === "string" ? { adminToken: value.adminToken } : {}),
+        ...(typeof eab?.keyId === "string" && typeof eab.hmacKey === "string"
+          ? { eab: { keyId: eab.keyId, hmacKey: eab.hmacKey } }
+          : {}),
       };
     }
   } catch {
@@ -57,7 +82,8 @@ function parseReadyLine(line: string): ReadyLine | undefined {
  * data dir under the OS temp dir, and resolves once it printed its `--json` ready line.
  */
 export async function startExampleServer(settings: ExampleServerSettings = {}): Promise<ExampleServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "acme-e2e-server-"));
+  const ownsDataDir = settings.dataDir === undefined;
+  const dataDir = settings.dataDir ?? (await mkdtemp(join(tmpdir(), "acme-e2e-server-")));
   const args = [
     "--conditions=source",
     "--import",
@@ -75,6 +101,7 @@ export async function startExampleServer(settings: ExampleServerSettings = {}): 
     ...(settings.domains ?? ["example.test"]).flatMap((d) => ["--domain", d]),
     ...(settings.contact ? ["--contact", settings.contact] : []),
     ...(settings.keyAlgorithms?.length ? ["--key-algorithms", settings.keyAlgorithms.join(",")] : []),
+    ...(settings.args ?? []),
   ];
   const commandLine = `node ${args.join(" ")}`;
   // The server reads ACME_* twins of its flags: keep the caller's environment out of it.
@@ -92,19 +119,24 @@ export async function startExampleServer(settings: ExampleServerSettings = {}): 
     stderr += chunk;
   });
 
+  const gone = new Promise<void>((done) => child.once("exit", () => done()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((done) => child.once("exit", () => done()));
+      if (running()) {
         stopChild(child, "SIGTERM");
         const timer = setTimeout(() => stopChild(child, "SIGKILL"), 5_000);
-        await exited;
+        await gone;
         clearTimeout(timer);
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     })();
     return stopped;
+  };
+  const kill = async (): Promise<void> => {
+    if (running()) stopChild(child, "SIGKILL");
+    await gone;
   };
 
   const timeoutMs = settings.startTimeoutMs ?? 30_000;
@@ -135,7 +167,7 @@ export async function startExampleServer(settings: ExampleServerSettings = {}): 
         reject(failure(`it exited early with ${code === null ? `signal ${signal}` : `code ${code}`}`));
       });
     });
-    return { ...ready, dataDir, commandLine, stderr: () => stderr, stop };
+    return { ...ready, dataDir, commandLine, stderr: () => stderr, stop, kill, pid: child.pid };
   } catch (error) {
     await stop();
     throw error;

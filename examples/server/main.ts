@@ -18,6 +18,11 @@ try {
         directoryUrl: running.directoryUrl,
         tlsCaFile: running.tlsCaFile,
         endpointId: running.endpointId,
+        storage: options.storage,
+        ...(running.databaseFile === undefined ? {} : { databaseFile: running.databaseFile }),
+        adminUrl: running.adminUrl,
+        adminToken: running.adminToken,
+        ...(running.eab === undefined ? {} : { eab: running.eab }),
       }),
     );
   } else {
@@ -25,7 +30,9 @@ try {
     console.log(`ACME directory: ${running.directoryUrl}
 TLS CA (trust it in your client): ${running.tlsCaFile}
 Pre-approved domains: ${options.domains.join(", ")} (and their subdomains and wildcards)
-
+Storage: ${running.databaseFile ?? "in memory (a restart forgets everything)"}
+Admin API: ${running.adminUrl} (Authorization: Bearer ${running.adminToken})
+${running.eab === undefined ? "" : `External account binding: --eab-kid=${running.eab.keyId} --eab-hmac-key=${running.eab.hmacKey}\n`}
 Get a certificate with certbot:
   REQUESTS_CA_BUNDLE=${running.tlsCaFile} certbot certonly --server ${running.directoryUrl} \\
     --standalone --non-interactive --agree-tos --register-unsafely-without-email \\

@@ -14,7 +14,19 @@ export interface ServerOptions {
   readonly contact: ContactPolicy;
   readonly keyAlgorithms: readonly KeyAlgorithm[];
   readonly json: boolean;
+  /** Where everything is kept: SQLite in `{dataDir}/acme.sqlite` (survives restarts), or memory. */
+  readonly storage: StorageKind;
+  /** Core `limits.processingTimeoutMs`; unset: the core's default (120 s). */
+  readonly processingTimeoutMs?: number;
+  /** Bearer token of the admin API; unset: one generated on first start and kept in the data dir. */
+  readonly adminToken?: string;
+  /** Create an external account binding credential for the default endpoint at start. */
+  readonly eab: boolean;
+  /** The default endpoint requires external account binding (RFC 8555 §7.3.4). */
+  readonly requireEab: boolean;
 }
+
+export type StorageKind = "sqlite" | "memory";
 
 export const USAGE = `Usage: pnpm start [-- options]
 
@@ -27,8 +39,23 @@ export const USAGE = `Usage: pnpm start [-- options]
   --contact <policy>       REQUIRED | NOT_REQUIRED (env ACME_CONTACT, default NOT_REQUIRED)
   --key-algorithms <list>  comma-separated subset of ${KEY_ALGORITHMS.join(",")}
                            (env ACME_KEY_ALGORITHMS, default: no enforcement)
+  --storage <kind>         sqlite (in <data-dir>/acme.sqlite: endpoints, accounts, CA keys and
+                           certificates survive restarts) | memory (forgets everything)
+                           (env ACME_STORAGE, default sqlite)
+  --processing-timeout-ms <n>
+                           an order still processing this long after finalize began was
+                           interrupted (a crash) and is made ready again
+                           (env ACME_PROCESSING_TIMEOUT_MS, default 120000)
+  --admin-token <token>    bearer token of the admin API at /admin (at least 16 characters;
+                           env ACME_ADMIN_TOKEN; default: generated on first start, kept in
+                           <data-dir>/admin-token)
+  --eab                    create an external account binding credential (key id + HMAC key)
+                           for the default endpoint and print it (env ACME_EAB=1)
+  --require-eab            the default endpoint requires external account binding
+                           (env ACME_REQUIRE_EAB=1)
   --json                   print one JSON line when ready:
-                           {"directoryUrl":…,"tlsCaFile":…,"endpointId":…}
+                           {"directoryUrl":…,"tlsCaFile":…,"endpointId":…,"adminUrl":…,
+                            "adminToken":…,"storage":…[,"databaseFile":…][,"eab":{"keyId":…,"hmacKey":…}]}
   --help                   this text
 `;
 
@@ -59,6 +86,25 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): P
       message: `--key-algorithms: unknown ${unknown.join(", ")}; use ${KEY_ALGORITHMS.join(", ")}`,
     };
   }
+  const storage = values.storage ?? env.ACME_STORAGE ?? "sqlite";
+  if (storage !== "sqlite" && storage !== "memory") {
+    return { ok: false, message: `--storage must be sqlite or memory, not ${storage}` };
+  }
+  const processingTimeout = values["processing-timeout-ms"] ?? env.ACME_PROCESSING_TIMEOUT_MS;
+  const processingTimeoutMs = processingTimeout === undefined ? undefined : Number(processingTimeout);
+  if (
+    processingTimeoutMs !== undefined &&
+    !(Number.isInteger(processingTimeoutMs) && processingTimeoutMs > 0)
+  ) {
+    return {
+      ok: false,
+      message: `--processing-timeout-ms must be a positive whole number of ms, not ${processingTimeout}`,
+    };
+  }
+  const adminToken = values["admin-token"] ?? env.ACME_ADMIN_TOKEN;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    return { ok: false, message: "--admin-token must be at least 16 characters" };
+  }
   const domains =
     values.domain && values.domain.length > 0 ? values.domain : list(env.ACME_DOMAINS ?? "example.test");
   return {
@@ -71,6 +117,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): P
       contact,
       keyAlgorithms: algorithms as KeyAlgorithm[],
       json: values.json ?? false,
+      storage,
+      ...(processingTimeoutMs === undefined ? {} : { processingTimeoutMs }),
+      ...(adminToken === undefined ? {} : { adminToken }),
+      eab: values.eab ?? env.ACME_EAB === "1",
+      requireEab: values["require-eab"] ?? env.ACME_REQUIRE_EAB === "1",
     },
   };
 }
@@ -86,6 +137,11 @@ function parse(argv: readonly string[]) {
       contact: { type: "string" },
       "key-algorithms": { type: "string" },
       json: { type: "boolean" },
+      storage: { type: "string" },
+      "processing-timeout-ms": { type: "string" },
+      "admin-token": { type: "string" },
+      eab: { type: "boolean" },
+      "require-eab": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
