@@ -2,7 +2,7 @@ import type { Deps, RequestContext } from "../context.js";
 import type { Endpoint } from "../domain/types.js";
 import { issueNonce } from "../jws/nonce.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
-import { problemResponse, replyResponse } from "./respond.js";
+import { problemResponse, type ResponseDecoration, replyResponse } from "./respond.js";
 import { routeFor } from "./router.js";
 
 /**
@@ -11,42 +11,43 @@ import { routeFor } from "./router.js";
  * makes this throw; an unexpected exception is logged and answered as serverInternal.
  */
 export async function handleAcmeRequest(deps: Deps, request: Request): Promise<Response> {
+  const bare: ResponseDecoration = { head: request.method === "HEAD" };
   try {
-    return await route(deps, request);
+    return await route(deps, request, bare);
   } catch (cause) {
     deps.logger.error("unexpected exception while handling an ACME request", { cause });
-    return problemResponse(internalProblem(), {});
+    return problemResponse(internalProblem(), bare);
   }
 }
 
-async function route(deps: Deps, request: Request): Promise<Response> {
+async function route(deps: Deps, request: Request, bare: ResponseDecoration): Promise<Response> {
   const url = parseUrl(request.url);
   const match = url ? deps.links.match(url.pathname, url.search) : undefined;
   if (match === undefined) {
-    return problemResponse(problem("malformed", "No ACME resource at this URL.", { status: 404 }), {});
+    return problemResponse(problem("malformed", "No ACME resource at this URL.", { status: 404 }), bare);
   }
   const loaded = await deps.storage.endpoints.get(match.endpointId);
   if (loaded.isErr()) {
     deps.logger.error("storage failure while loading an endpoint", { message: loaded.error.message });
-    return problemResponse(internalProblem(), {});
+    return problemResponse(internalProblem(), bare);
   }
   const endpoint = loaded.value;
   if (endpoint === undefined) {
     return problemResponse(
       problem("malformed", `No ACME endpoint ${match.endpointId} exists here.`, { status: 404 }),
-      {},
+      bare,
     );
   }
   const unavailable = notServing(endpoint);
-  if (unavailable !== undefined) return problemResponse(unavailable, {});
+  if (unavailable !== undefined) return problemResponse(unavailable, bare);
 
   const nonce = await issueNonce(deps, endpoint.id);
   if (nonce.isErr())
     deps.logger.error("storage failure while issuing a nonce", { message: nonce.error.message });
-  const isDirectory = match.resource?.kind === "directory";
-  const decoration = {
+  const decoration: ResponseDecoration = {
+    head: bare.head,
     ...(nonce.isOk() ? { nonce: nonce.value } : {}),
-    ...(isDirectory ? {} : { index: deps.links.directory(endpoint.id) }),
+    ...(match.resource?.kind === "directory" ? {} : { index: deps.links.directory(endpoint.id) }),
   };
   if (match.resource === undefined) {
     return problemResponse(
@@ -74,14 +75,11 @@ async function route(deps: Deps, request: Request): Promise<Response> {
     url: deps.links.canonical(endpoint.id, match.resource),
   };
   const result = await routed.handle(ctx);
-  const response = result.match(
+  // HEAD answers carry headers only (`decoration.head`).
+  return result.match(
     (reply) => replyResponse(reply, decoration),
     (p) => problemResponse(p, decoration),
   );
-  // HEAD answers carry headers only.
-  return request.method === "HEAD"
-    ? new Response(null, { status: response.status, headers: response.headers })
-    : response;
 }
 
 function parseUrl(raw: string): URL | undefined {

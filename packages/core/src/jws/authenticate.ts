@@ -1,13 +1,19 @@
 import type { KeyObject } from "node:crypto";
-import { flattenedVerify } from "jose";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { Account, JsonWebKeyPublic } from "../domain/types.js";
 import type { StorageError } from "../ports/storage.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
 import { readBody } from "./body.js";
 import { importAccountKey, matchAlgorithm } from "./keys.js";
-import { decodeJsonObject, type ParsedJws, type ProtectedHeader, parseFlattenedJws } from "./parse.js";
+import {
+  decodeJsonObject,
+  type JwsAlgorithm,
+  type ParsedJws,
+  type ProtectedHeader,
+  parseFlattenedJws,
+} from "./parse.js";
+import { verifyJwsSignature } from "./signature.js";
 
 /** Which key a resource accepts (RFC 8555 §6.2): newAccount `jwk`, revokeCert either, else `kid`. */
 export type KeyMode = "jwk" | "kid" | "jwkOrKid";
@@ -182,8 +188,11 @@ function accountFromKid(ctx: RequestContext, kid: unknown): ResultAsync<Account,
     });
 }
 
-export function verifySignature(jws: ParsedJws, key: KeyObject, alg: string): ResultAsync<void, AcmeProblem> {
-  return ResultAsync.fromPromise(flattenedVerify(jws.flattened, key, { algorithms: [alg] }), () =>
-    problem("malformed", "The JWS signature does not verify with the key it names."),
-  ).map(() => undefined);
+/** RFC 7515 §5.2 signature check with `key`, which must already be the one `alg` names. */
+export function verifySignature(
+  jws: ParsedJws,
+  key: KeyObject,
+  alg: JwsAlgorithm,
+): Result<void, AcmeProblem> {
+  return verifyJwsSignature(jws, key, alg);
 }

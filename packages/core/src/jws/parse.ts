@@ -20,6 +20,7 @@ export interface ParsedJws {
   readonly flattened: { readonly protected: string; readonly payload: string; readonly signature: string };
   readonly header: ProtectedHeader;
   readonly payloadBytes: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -82,7 +83,8 @@ export function parseFlattenedJws(body: Uint8Array): Result<ParsedJws, AcmeProbl
     }
     const headerBytes = decodeBase64url(protectedB64);
     const payloadBytes = decodeBase64url(payload);
-    if (headerBytes === undefined || decodeBase64url(signature) === undefined) {
+    const signatureBytes = decodeBase64url(signature);
+    if (headerBytes === undefined || signatureBytes === undefined) {
       return err(problem("malformed", "JWS `protected` and `signature` must be base64url without padding."));
     }
     if (payloadBytes === undefined)
@@ -98,11 +100,32 @@ export function parseFlattenedJws(body: Uint8Array): Result<ParsedJws, AcmeProbl
           ),
         );
       }
+      const extension = refusedExtension(header);
+      if (extension !== undefined) return err(extension);
       return ok({
         flattened: { protected: protectedB64, payload, signature },
         header: header as ProtectedHeader,
         payloadBytes,
+        signature: signatureBytes,
       });
     });
   });
+}
+
+/**
+ * RFC 7515 §4.1.11: a JWS whose `crit` names an extension the recipient does not understand
+ * must be refused, and this server understands none. RFC 7797: `b64: false` (an unencoded
+ * payload) would change what was signed; ACME payloads are always base64url (RFC 8555 §6.2).
+ */
+function refusedExtension(header: Record<string, unknown>): AcmeProblem | undefined {
+  if ("crit" in header) {
+    return problem(
+      "malformed",
+      "The JWS protected header has `crit`: this server understands no JWS extensions (RFC 7515 §4.1.11).",
+    );
+  }
+  if (header.b64 === false) {
+    return problem("malformed", "JWS `b64: false` (unencoded payload, RFC 7797) is not allowed in ACME.");
+  }
+  return undefined;
 }

@@ -1,0 +1,13 @@
+import { createSqliteStorage } from "@acme-endpoints/storage-sqlite";
+const s = createSqliteStorage({ filename: "/tmp/w/inv2.sqlite" })._unsafeUnwrap();
+const endpoint = String((s.database.prepare("SELECT endpoint_id FROM certificates LIMIT 1").get() as { endpoint_id: string }).endpoint_id);
+const time = async (label: string, f: () => Promise<unknown>) => { await f(); const a = performance.now(); for (let i = 0; i < 10; i++) await f(); console.log(label, ((performance.now() - a) / 10).toFixed(2), "ms"); };
+const now = "2025-06-01T00:00:00.000Z";
+await time("summary all (100k)", () => s.certificates.summary({ now }));
+await time("summary one endpoint (10k)", () => s.certificates.summary({ endpointId: endpoint, now }));
+await time("list page 50 all", () => s.certificates.list({ now }, { limit: 50 }));
+await time("list page 50 endpoint+valid", () => s.certificates.list({ now, endpointId: endpoint, status: "valid" }, { limit: 50 }));
+await time("list page 50 tag team=ops", () => s.certificates.list({ now, tag: { key: "team", value: "ops" } }, { limit: 50 }));
+await time("list page 50 tag matching none", () => s.certificates.list({ now, tag: { key: "nope" } }, { limit: 50 }));
+await time("list page 50 revoked", () => s.certificates.list({ now, status: "revoked" }, { limit: 50 }));
+await s.close();

@@ -1,0 +1,86 @@
+/**
+ * Server CPU per request kind, for finding where an issuance's CPU goes: starts one target,
+ * makes one account and one issued order, then sends N requests of each kind (sequential per
+ * worker, `concurrency` workers) and reads the server's CPU from /proc around each batch.
+ * `node --conditions=source --import tsx bench/src/breakdown.ts [bare|express] [N] [profile-dir] [only-kind]`
+ */
+import { setMaxListeners } from "node:events";
+import { AcmeWorker, type Directory } from "./load/acme.js";
+import { createCsr, generateCertKey } from "./load/csr.js";
+import { HttpClient } from "./load/http.js";
+import { generateAccountKey } from "./load/jws.js";
+import { processCpuSeconds } from "./targets/proc.js";
+import { startTarget, type TargetKind } from "./targets/targets.js";
+
+const kind = (process.argv[2] ?? "bare") as TargetKind;
+const n = Number(process.argv[3] ?? 2000);
+const concurrency = 8;
+const profileDir = process.argv[4];
+const only = process.argv[5];
+const target = await startTarget(kind, { storage: "memory", ...(profileDir ? { profileDir } : {}) });
+try {
+  const http = new HttpClient({ ca: target.ca, sockets: concurrency, timeoutMs: 30_000 });
+  const signal = new AbortController().signal;
+  setMaxListeners(0, signal);
+  const directory = JSON.parse(
+    (await http.send("GET", target.directoryUrl, undefined, signal)).body.toString(),
+  ) as Directory;
+  const workers = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const w = new AcmeWorker(http, directory, generateAccountKey(), signal);
+      await w.register();
+      return w;
+    }),
+  );
+  const names = (w: number, i: number) => target.names(w, i);
+  // One issued order per worker, to read back.
+  const issued = await Promise.all(
+    workers.map(async (w, i) => {
+      const order = await w.post(directory.newOrder, {
+        identifiers: names(i, 0).map((value) => ({ type: "dns", value })),
+      });
+      const authz = (order.json.authorizations as string[])[0]!;
+      await w.authorize(authz);
+      const key = generateCertKey("p256");
+      const done = await w.post(String(order.json.finalize), {
+        csr: createCsr(key, names(i, 0)).toString("base64url"),
+      });
+      return { orderUrl: order.location!, authz, cert: String(done.json.certificate) };
+    }),
+  );
+  let counter = 1;
+  const kinds: [string, (w: AcmeWorker, i: number) => Promise<unknown>][] = [
+    ["HEAD newNonce", (w) => w.freshNonce()],
+    ["POST-as-GET authorization", (w, i) => w.post(issued[i]!.authz, undefined)],
+    ["POST-as-GET order", (w, i) => w.post(issued[i]!.orderUrl, undefined)],
+    ["POST-as-GET certificate", (w, i) => w.post(issued[i]!.cert, undefined)],
+    [
+      "newOrder",
+      (w, i) =>
+        w.post(directory.newOrder, {
+          identifiers: names(i, counter++).map((value) => ({ type: "dns", value })),
+        }),
+    ],
+  ];
+  for (let round = 0; round < 2; round++) {
+    for (const [label, op] of kinds) {
+      if (only !== undefined && !label.includes(only)) continue;
+      let left = n;
+      const cpu0 = processCpuSeconds(target.pid);
+      const connections0 = http.connections;
+      await Promise.all(
+        workers.map(async (w, i) => {
+          while (left-- > 0) await op(w, i);
+        }),
+      );
+      const cpu = processCpuSeconds(target.pid) - cpu0;
+      if (round === 1)
+        console.log(
+          `${kind} ${label}: ${((cpu * 1e6) / n).toFixed(0)} µs server CPU per request (${http.connections - connections0} new connections)`,
+        );
+    }
+  }
+  http.close();
+} finally {
+  await target.stop();
+}

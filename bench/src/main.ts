@@ -1,0 +1,159 @@
+/**
+ * `pnpm bench [--scenario compare|c32|long|micro] [options]`: issuance throughput, latency and
+ * server CPU per certificate for our server (bare node:https host, Express example server) and
+ * Pebble, alternating targets round by round, plus the crypto floor. Every run is bounded in
+ * flows and in time; figures are medians (min–max) over rounds. See the README's Performance
+ * section for the figures and the commands that produced them.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { CertKeyType } from "./load/csr.js";
+import { type RunResult, runFlows } from "./load/run.js";
+import { JWS_PER_CERTIFICATE, type MicroResult, measureCryptoFloor } from "./micro.js";
+import { printLongRun, printMicro, printRuns, type TargetRuns } from "./report.js";
+import { percentile } from "./stats.js";
+import { startTarget, TARGET_KINDS, type TargetKind } from "./targets/targets.js";
+
+const SCENARIOS = {
+  compare: { flows: 2000, concurrency: 8, rounds: 3, timeLimitS: 60, targets: TARGET_KINDS },
+  c32: { flows: 10_000, concurrency: 32, rounds: 1, timeLimitS: 180, targets: TARGET_KINDS },
+  long: { flows: 100_000, concurrency: 8, rounds: 1, timeLimitS: 900, targets: ["bare"] as TargetKind[] },
+  micro: { flows: 0, concurrency: 0, rounds: 0, timeLimitS: 0, targets: [] as TargetKind[] },
+} as const;
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== "--"),
+  options: {
+    scenario: { type: "string", default: "compare" },
+    targets: { type: "string" },
+    rounds: { type: "string" },
+    flows: { type: "string" },
+    concurrency: { type: "string" },
+    warmup: { type: "string" },
+    "time-limit": { type: "string" },
+    "stall-limit": { type: "string", default: "15" },
+    "cert-key": { type: "string", default: "p256" },
+    storage: { type: "string", default: "memory" },
+    "sample-every": { type: "string", default: "1000" },
+    "no-micro": { type: "boolean", default: false },
+    profile: { type: "string" },
+    "node-flags": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log(`pnpm bench [--scenario compare|c32|long|micro] [--targets bare,express,pebble,pebble-challenge]
+  [--rounds N] [--flows N] [--concurrency C] [--warmup N] [--time-limit S] [--stall-limit S]
+  [--cert-key p256|rsa2048] [--storage memory|sqlite] [--sample-every N] [--no-micro]
+  [--profile DIR]   write V8 CPU profiles of our server processes into DIR
+  [--node-flags "F"] extra node flags for our server processes (space-separated)`);
+  process.exit(0);
+}
+const scenarioName = values.scenario as keyof typeof SCENARIOS;
+const scenario = SCENARIOS[scenarioName];
+if (scenario === undefined) throw new Error(`unknown --scenario ${values.scenario}`);
+const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+const targets = (values.targets?.split(",") ?? scenario.targets) as TargetKind[];
+const concurrency = num(values.concurrency, scenario.concurrency);
+const settings = {
+  scenario: scenarioName,
+  targets,
+  rounds: num(values.rounds, scenario.rounds),
+  flows: num(values.flows, scenario.flows),
+  concurrency,
+  warmup: num(values.warmup, Math.max(200, concurrency * 10)),
+  timeLimitS: num(values["time-limit"], scenario.timeLimitS),
+  stallS: num(values["stall-limit"], 15),
+  certKey: values["cert-key"] as CertKeyType,
+  storage: values.storage as "memory" | "sqlite",
+  sampleEvery: scenarioName === "long" ? num(values["sample-every"], 1000) : 0,
+  nodeFlags: values["node-flags"] ?? "",
+};
+console.log(`# acme-endpoints bench — ${new Date().toISOString()}, node ${process.version}`);
+console.log(`settings: ${JSON.stringify(settings)}\n`);
+
+let micro: MicroResult | undefined;
+if (!values["no-micro"] || scenarioName === "micro") {
+  micro = await measureCryptoFloor();
+  printMicro(micro, JWS_PER_CERTIFICATE);
+}
+
+const runs: TargetRuns = new Map();
+for (let round = 0; round < settings.rounds; round++) {
+  // Alternate: each round starts one target later, so drift on a noisy machine spreads evenly.
+  const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+  for (const kind of order) {
+    const result = await oneRun(kind);
+    const list = runs.get(kind) ?? [];
+    list.push(result);
+    runs.set(kind, list);
+    const r = result;
+    console.error(
+      `round ${round + 1} ${kind}: ${r === undefined ? "did not get through setup (see above)" : `${r.completed} certs in ${r.wallS.toFixed(1)} s, server CPU ${((1000 * r.serverCpuS) / Math.max(1, r.completed)).toFixed(2)} ms/cert (kernel ${((1000 * r.serverSystemS) / Math.max(1, r.completed)).toFixed(2)}), errors ${JSON.stringify(r.errors)}${Object.keys(r.errorSamples).length > 0 ? ` ${JSON.stringify(r.errorSamples)}` : ""}, ended by ${r.endedBy}`}`,
+    );
+  }
+}
+if (runs.size > 0) printRuns(runs, settings, micro);
+if (scenarioName === "long") for (const r of runs.get("bare") ?? []) if (r) printLongRun(r);
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "../.results");
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `${scenarioName}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      settings,
+      micro,
+      runs: Object.fromEntries(
+        [...runs].map(([k, list]) => [
+          k,
+          list.map(
+            (r) =>
+              r && {
+                ...r,
+                latenciesMs: undefined,
+                p50Ms: percentile(r.latenciesMs, 50),
+                p99Ms: percentile(r.latenciesMs, 99),
+                maxMs: percentile(r.latenciesMs, 100),
+              },
+          ),
+        ]),
+      ),
+    },
+    null,
+    1,
+  ),
+);
+console.log(`\nraw results: ${file}`);
+
+async function oneRun(kind: TargetKind): Promise<RunResult | undefined> {
+  let target: Awaited<ReturnType<typeof startTarget>> | undefined;
+  try {
+    target = await startTarget(kind, {
+      storage: settings.storage,
+      ...(values.profile ? { profileDir: values.profile } : {}),
+      ...(values["node-flags"] ? { nodeFlags: values["node-flags"].split(" ").filter(Boolean) } : {}),
+    });
+    return await runFlows({
+      directoryUrl: target.directoryUrl,
+      ca: target.ca,
+      pid: target.pid,
+      flows: settings.flows,
+      concurrency: settings.concurrency,
+      warmup: settings.warmup,
+      timeLimitMs: settings.timeLimitS * 1000,
+      stallMs: settings.stallS * 1000,
+      certKey: settings.certKey,
+      names: target.names,
+      sampleEvery: settings.sampleEvery,
+    });
+  } catch (error) {
+    console.error(`${kind}: ${(error as Error).message}`);
+    return undefined;
+  } finally {
+    await target?.stop();
+  }
+}

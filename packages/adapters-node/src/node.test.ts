@@ -1,0 +1,121 @@
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAcmeServer, createLocalCertificateAuthority } from "@acme-endpoints/core";
+import { TestAcmeClient } from "@acme-endpoints/core/testing";
+import { createMemoryStorage } from "@acme-endpoints/storage-memory";
+import { afterEach, describe, expect, it } from "vitest";
+import { nodeHandler } from "./index.js";
+
+const servers: Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+
+/** A bare node:http server on an ephemeral loopback port, answering ACME under /acme. */
+async function start() {
+  let handler: ReturnType<typeof nodeHandler> = (_req, res) => res.writeHead(503).end();
+  const listener = createServer((req, res) => handler(req, res));
+  servers.push(listener);
+  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+  const { port } = listener.address() as AddressInfo;
+  const storage = createMemoryStorage();
+  const server = createAcmeServer({
+    storage,
+    certificateAuthority: createLocalCertificateAuthority({ store: storage.caMaterials }),
+    baseUrl: `http://127.0.0.1:${port}/acme`,
+    limits: { maxBodyBytes: 4096 },
+  });
+  handler = nodeHandler(server);
+  const endpoint = (await server.endpoints.create({ name: "node" }))._unsafeUnwrap();
+  (
+    await server.domains.add({
+      endpointId: endpoint.id,
+      domainName: "example.test",
+      scope: { subdomains: true },
+    })
+  )._unsafeUnwrap();
+  const client = await TestAcmeClient.create({ fetch: (r) => fetch(r), directoryUrl: endpoint.endpointUrl });
+  return { client, port };
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** POSTs `chunks` with Transfer-Encoding: chunked (no Content-Length), one write each. */
+function postChunked(url: string, chunks: readonly string[]): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/jose+json" } });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        body += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+describe("nodeHandler", () => {
+  it("issues a certificate over real HTTP", async () => {
+    const { client } = await start();
+    const issued = await client.issue(["www.example.test"]);
+    expect(issued.order.status).toBe("valid");
+    expect(issued.certificatePem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+
+  it("reads a chunked body", async () => {
+    const { client } = await start();
+    const jws = JSON.stringify(await client.body(client.directory.newAccount, {}, { useJwk: true }));
+    const third = Math.ceil(jws.length / 3);
+    const answer = await postChunked(client.directory.newAccount, [
+      jws.slice(0, third),
+      jws.slice(third, 2 * third),
+      jws.slice(2 * third),
+    ]);
+    expect(answer.headers["transfer-encoding"]).toBeUndefined();
+    expect(answer.status).toBe(201);
+    expect(answer.headers.location).toMatch(/\/acme\/.+/);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: "valid" });
+  });
+
+  it("refuses an oversized chunked body with 413 and closes the connection", async () => {
+    const { client } = await start();
+    const answer = await postChunked(client.directory.newAccount, Array(8).fill("x".repeat(1024)));
+    expect(answer.status).toBe(413);
+    expect(answer.headers.connection).toBe("close");
+    expect(JSON.parse(answer.body)).toMatchObject({ type: "urn:ietf:params:acme:error:malformed" });
+  });
+
+  it("answers HEAD with headers only, and splits Link fields", async () => {
+    const { client } = await start();
+    const head = await fetch(client.directory.newNonce, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("replay-nonce")).toMatch(/^[\w-]{22}$/);
+    expect(head.headers.get("cache-control")).toBe("no-store");
+    expect(await head.text()).toBe("");
+
+    await client.register();
+    const order = await client.newOrder(["example.test"]);
+    const [authz] = order.body.authorizations as string[];
+    const read = await client.send<{ challenges: { url: string }[] }>(String(authz), undefined);
+    const challenge = await client.send(String(read.body.challenges[0]?.url), {});
+    expect(challenge.headers.get("link")).toMatch(/rel="up".*rel="index"/);
+  });
+
+  it("answers 404 problems for paths outside the server's base URL", async () => {
+    const { port } = await start();
+    const response = await fetch(`http://127.0.0.1:${port}/elsewhere`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
