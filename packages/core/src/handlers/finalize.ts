@@ -3,12 +3,14 @@ import type { RequestContext } from "../context.js";
 import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypto/csr.js";
 import { recoverInterruptedOrder } from "../domain/order-recovery.js";
 import type { CertificateRecord, Order } from "../domain/types.js";
+import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { orderView } from "../http/views.js";
 import { type AuthenticatedRequest, authenticate, storageProblem } from "../jws/authenticate.js";
 import { decodeBase64url } from "../jws/base64url.js";
 import { checkCsrIdentifiers } from "../policy/csr-identifiers.js";
 import { checkKeyAlgorithm } from "../policy/key-algorithm.js";
+import type { IssuanceFailureReason } from "../ports/events.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
 import { loadOwned } from "./load.js";
 
@@ -33,16 +35,31 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
     const found = yield* recoverInterruptedOrder(deps, loaded).mapErr(
       storageProblem(ctx, "recovering the order"),
     );
+    const failed = (reason: IssuanceFailureReason) => (p: AcmeProblem) =>
+      issuanceFailed(ctx, found, reason, p);
     if (found.status !== "ready") {
       return err(
-        problem(
-          "orderNotReady",
-          `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
+        failed("orderNotReady")(
+          problem(
+            "orderNotReady",
+            `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
+          ),
         ),
       );
     }
-    const csr = yield* readCsr(auth, ctx);
-    yield* checkCsrIdentifiers(csr, found.identifiers);
+    // RFC 8555 §7.1.6: an order past its `expires` is invalid, whatever its stored status says.
+    if (Date.parse(found.expires) <= deps.clock.now().getTime()) {
+      return err(
+        failed("orderNotReady")(
+          problem(
+            "orderNotReady",
+            `The order expired at ${found.expires} and is invalid; place a new order.`,
+          ),
+        ),
+      );
+    }
+    const csr = yield* readCsr(auth, ctx).mapErr((f) => failed(f.reason)(f.problem));
+    yield* checkCsrIdentifiers(csr, found.identifiers).mapErr(failed("identifierMismatch"));
 
     const processing = await deps.storage.orders.update({
       ...found,
@@ -51,9 +68,11 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
     });
     if (processing.isErr()) {
       if (processing.error.type === "conflict") {
-        return err(problem("orderNotReady", "The order is already being finalized."));
+        return err(
+          failed("orderNotReady")(problem("orderNotReady", "The order is already being finalized.")),
+        );
       }
-      return err(storageProblem(ctx, "finalizing the order")(processing.error));
+      return err(failed("storageFailure")(storageProblem(ctx, "finalizing the order")(processing.error)));
     }
     const issuing = issueAndStore(ctx, processing.value, csr);
     let timer: NodeJS.Timeout | undefined;
@@ -79,23 +98,42 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
   });
 }
 
-function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): ResultAsync<ParsedCsr, AcmeProblem> {
+interface CsrFailure {
+  readonly problem: AcmeProblem;
+  readonly reason: IssuanceFailureReason;
+}
+
+const badCsrFailure = (problem: AcmeProblem): CsrFailure => ({ problem, reason: "badCSR" });
+
+function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): ResultAsync<ParsedCsr, CsrFailure> {
   return safeTry(async function* () {
     const value = auth.payload?.csr;
     const der = typeof value === "string" ? decodeBase64url(value) : undefined;
     if (der === undefined || der.byteLength === 0) {
       return err(
-        problem("malformed", "finalize needs `csr`: the DER CSR, base64url-encoded (RFC 8555 §7.4)."),
+        badCsrFailure(
+          problem("malformed", "finalize needs `csr`: the DER CSR, base64url-encoded (RFC 8555 §7.4)."),
+        ),
       );
     }
-    const csr = yield* parseCsr(der).mapErr((e) => problem("badCSR", e.message));
-    if (csr.requestsCa)
-      return err(problem("badCSR", "The CSR asks for a CA certificate (basicConstraints cA:true)."));
-    yield* checkKeyAlgorithm(csr.keyType, ctx.endpoint.certificateAuthority.allowedKeyAlgorithms);
+    const csr = yield* parseCsr(der).mapErr((e) => badCsrFailure(problem("badCSR", e.message)));
+    if (csr.requestsCa) {
+      return err(
+        badCsrFailure(problem("badCSR", "The CSR asks for a CA certificate (basicConstraints cA:true).")),
+      );
+    }
+    yield* checkKeyAlgorithm(csr.keyType, ctx.endpoint.certificateAuthority.allowedKeyAlgorithms).mapErr(
+      (p): CsrFailure => ({ problem: p, reason: "keyAlgorithm" }),
+    );
     // RFC 8555 §11.1: the certificate key must not be the account key.
     if (auth.key.equals(csr.publicKey)) {
       return err(
-        problem("badCSR", "The CSR's public key is the account key; use a separate key for the certificate."),
+        badCsrFailure(
+          problem(
+            "badCSR",
+            "The CSR's public key is the account key; use a separate key for the certificate.",
+          ),
+        ),
       );
     }
     return ok(csr);
@@ -131,7 +169,7 @@ async function issueAndStore(
       status: "invalid",
       error: { type: failure.type, detail: failure.detail, status: failure.status },
     });
-    return err(failure);
+    return err(issuanceFailed(ctx, order, "caFailure", failure));
   }
   const cert = issued.value;
   const now = deps.clock.now().toISOString();
@@ -154,13 +192,44 @@ async function issueAndStore(
   const stored = await deps.storage.transaction((tx) =>
     tx.certificates
       .insert(record)
-      .andThen(() => tx.orders.update({ ...order, status: "valid", certificateSerial: cert.serial })),
+      .andThen(() =>
+        tx.orders.update({
+          ...withoutProcessingSince(order),
+          status: "valid",
+          certificateSerial: cert.serial,
+        }),
+      ),
   );
   if (stored.isErr()) {
     storageProblem(ctx, "storing the issued certificate")(stored.error);
-    return err(internalProblem());
+    return err(issuanceFailed(ctx, order, "storageFailure", internalProblem()));
   }
+  emitFrom(ctx, {
+    type: "certificate.issued",
+    accountId: order.accountId,
+    orderId: order.id,
+    serial: record.serial,
+    identifiers: record.identifiers,
+    notAfter: record.notAfter,
+  });
   return ok(stored.value);
+}
+
+/** Seed monitoring: every finalize that does not issue counts as CertificateIssuanceFailed. */
+function issuanceFailed(
+  ctx: RequestContext,
+  order: Order,
+  reason: IssuanceFailureReason,
+  p: AcmeProblem,
+): AcmeProblem {
+  emitFrom(ctx, {
+    type: "certificate.issuanceFailed",
+    accountId: order.accountId,
+    orderId: order.id,
+    reason,
+    detail: p.detail,
+  });
+  return p;
 }
 
 function withoutProcessingSince({ processingSince: _, ...order }: Order): Order {

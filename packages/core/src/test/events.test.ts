@@ -46,6 +46,39 @@ describe("events", () => {
     expect(sink.events.find((e) => e.type === "certificate.revoked")).toMatchObject({ reason: 1 });
   });
 
+  it("counts every finalize: certificate.issued, or issuanceFailed with its reason", async () => {
+    const sink = collector();
+    const { client } = await setup(
+      { certificateAuthority: { allowedKeyAlgorithms: ["EC_prime256v1"] } },
+      { events: sink },
+    );
+    const acme = await client();
+    const issued = await acme.issue(["example.test"]);
+    const { createTestCsr } = await import("../crypto/test-csr.js");
+    const { generateTestKey } = await import("../testing/acme-client.js");
+    const rsa = await acme.newOrder(["example.test"]);
+    await acme.finalize(
+      rsa.body,
+      createTestCsr({ privateKey: generateTestKey("RSA-2048").privateKey, dnsNames: ["example.test"] }),
+    );
+    const mismatch = await acme.newOrder(["example.test"]);
+    await acme.finalize(
+      mismatch.body,
+      createTestCsr({ privateKey: generateTestKey("P-256").privateKey, dnsNames: ["other.example.test"] }),
+    );
+    await acme.finalize(
+      issued.order,
+      createTestCsr({ privateKey: generateTestKey("P-256").privateKey, dnsNames: ["example.test"] }),
+    );
+
+    const serial = String(issued.order.certificate).split("/").pop();
+    expect(sink.events.filter((e) => e.type === "certificate.issued")).toEqual([
+      expect.objectContaining({ serial, identifiers: [{ type: "dns", value: "example.test" }] }),
+    ]);
+    const reasons = sink.events.flatMap((e) => (e.type === "certificate.issuanceFailed" ? [e.reason] : []));
+    expect(reasons).toEqual(["keyAlgorithm", "identifierMismatch", "orderNotReady"]);
+  });
+
   it("keeps serving when a sink throws, rejects or never answers", async () => {
     const errors: string[] = [];
     const logger = { error: (m: string) => void errors.push(m), warn: () => {} };
