@@ -3,6 +3,8 @@ import { Readable } from "node:stream";
 import type { AcmeServer } from "@acme-endpoints/core";
 import { type Request as ExpressRequest, type Response as ExpressResponse, Router } from "express";
 
+export type { DashboardRouterOptions, DashboardServer } from "./dashboard.js";
+export { dashboardRouter } from "./dashboard.js";
 export type { ManagementRouterOptions, ManagementServer } from "./management.js";
 export { managementRouter } from "./management.js";
 export type { Authorize, AuthorizeResult } from "./management-auth.js";

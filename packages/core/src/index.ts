@@ -32,6 +32,16 @@ export type {
   Tag,
 } from "./domain/types.js";
 export type {
+  CertificateDescription,
+  CertificateDetails,
+  CertificatePage,
+  CertificatesApi,
+  CheckExpiringInput,
+  ExpiringAnnouncement,
+  ListCertificatesInput,
+  RenewalStatus,
+} from "./management/certificates.js";
+export type {
   AddDomainInput,
   CreateDomainInput,
   DomainsApi,
@@ -57,6 +67,9 @@ export type {
   UpdateEndpointInput,
 } from "./management/endpoints.js";
 export type { ManagementError } from "./management/errors.js";
+export type { GetMetricInput, MetricDatapoint, MetricSeries, MetricsApi } from "./management/metrics.js";
+export { ISSUANCE_METRICS, MAX_DATAPOINTS } from "./management/metrics.js";
+export { metricsRecorder } from "./metrics/recorder.js";
 export { KEY_ALGORITHMS } from "./policy/key-algorithm.js";
 export type {
   CaError,
@@ -78,10 +91,19 @@ export type {
   AcmeStores,
   AuthorizationStore,
   CaMaterialStore,
+  CertificateFilter,
   CertificateStore,
+  CertificateSummary,
   DomainValidationStore,
   EndpointStore,
   ExternalAccountKeyStore,
+  InventoryStatus,
+  IssuanceMetric,
+  MetricBucket,
+  MetricIncrement,
+  MetricPeriod,
+  MetricQuery,
+  MetricStore,
   NonceStore,
   OrderStore,
   Page,
@@ -89,6 +111,7 @@ export type {
   StorageError,
   StorageResult,
 } from "./ports/storage.js";
+export { bucketStart, identifierSetKey, METRIC_PERIODS } from "./ports/storage.js";
 export type { AcmeProblem, ProblemType, Subproblem } from "./problems.js";
 export { ACME_ERROR_NS, PROBLEM_STATUS, problem, problemDocument } from "./problems.js";
 export type { AcmeServer, AcmeServerOptions } from "./server.js";

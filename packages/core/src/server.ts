@@ -2,9 +2,12 @@ import type { Deps, DirectoryMeta, Limits } from "./context.js";
 import { handleAcmeRequest } from "./http/handle.js";
 import { KeyCache } from "./jws/key-cache.js";
 import { Links } from "./links.js";
+import { type CertificatesApi, certificatesApi } from "./management/certificates.js";
 import { type DomainsApi, domainsApi } from "./management/domains.js";
 import { type ExternalAccountKeysApi, externalAccountKeysApi } from "./management/eab.js";
 import { type EndpointsApi, endpointsApi } from "./management/endpoints.js";
+import { type MetricsApi, metricsApi } from "./management/metrics.js";
+import { metricsRecorder } from "./metrics/recorder.js";
 import { dnsNameProblem } from "./policy/identifiers.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
 import { type Clock, systemClock } from "./ports/clock.js";
@@ -47,6 +50,10 @@ export interface AcmeServer {
   readonly domains: DomainsApi;
   /** RFC 8555 §7.3.4 external account binding credentials. */
   readonly eab: ExternalAccountKeysApi;
+  /** The certificates inventory: list, describe, summary, expiry announcements. */
+  readonly certificates: CertificatesApi;
+  /** Issuance metrics per endpoint over time (CertificateIssuanceSuccess / Failed). */
+  readonly metrics: MetricsApi;
   /** `{baseUrl}/{endpointId}/directory` */
   directoryUrl(endpointId: string): string;
 }
@@ -92,7 +99,11 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     logger: options.logger ?? consoleLogger,
     links,
     keys: new KeyCache(),
-    events: options.events === undefined ? [] : [options.events].flat(),
+    // The metrics recorder first: issuance counts are kept whatever sinks the host adds.
+    events: [
+      metricsRecorder({ storage: options.storage, logger: options.logger ?? consoleLogger }),
+      ...(options.events === undefined ? [] : [options.events].flat()),
+    ],
     settings: {
       ...DEFAULT_LIMITS,
       ...options.limits,
@@ -107,6 +118,8 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     endpoints: endpointsApi(deps),
     domains: domainsApi(deps),
     eab: externalAccountKeysApi(deps),
+    certificates: certificatesApi(deps),
+    metrics: metricsApi(deps),
     directoryUrl: (endpointId) => links.directory(endpointId),
   };
 }

@@ -94,7 +94,9 @@ export function summarize(
     FROM certificates ${
       // Named, because the planner would rather scan the table, computing the virtual columns
       // from each row's JSON (70x slower at 100k).
-      endpointId === undefined ? "INDEXED BY certificates_status_expiry" : "INDEXED BY certificates_inventory WHERE endpoint_id = ?"
+      endpointId === undefined
+        ? "INDEXED BY certificates_status_expiry"
+        : "INDEXED BY certificates_inventory WHERE endpoint_id = ?"
     }`;
   const params: unknown[] = [now, inDays(7), inDays(30), inDays(60), now, inDays(30)];
   if (endpointId !== undefined) params.push(endpointId);

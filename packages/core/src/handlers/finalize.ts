@@ -190,15 +190,13 @@ async function issueAndStore(
     version: 1,
   };
   const stored = await deps.storage.transaction((tx) =>
-    tx.certificates
-      .insert(record)
-      .andThen(() =>
-        tx.orders.update({
-          ...withoutProcessingSince(order),
-          status: "valid",
-          certificateSerial: cert.serial,
-        }),
-      ),
+    tx.certificates.insert(record).andThen(() =>
+      tx.orders.update({
+        ...withoutProcessingSince(order),
+        status: "valid",
+        certificateSerial: cert.serial,
+      }),
+    ),
   );
   if (stored.isErr()) {
     storageProblem(ctx, "storing the issued certificate")(stored.error);

@@ -43,6 +43,17 @@ export type AcmeEvent =
       readonly reason: number;
     })
   | (AcmeEventBase & {
+      /** A valid, not yet renewed certificate entered an expiry window (`certificates.checkExpiring`). */
+      readonly type: "certificate.expiring";
+      readonly serial: string;
+      readonly identifiers: readonly Identifier[];
+      readonly notAfter: string;
+      /** Whole days left, rounded down. */
+      readonly daysLeft: number;
+      /** The window entered, in days (e.g. 30 or 7). */
+      readonly window: number;
+    })
+  | (AcmeEventBase & {
       readonly type: "endpoint.statusChanged";
       readonly from?: EndpointStatus;
       readonly to: EndpointStatus | "DELETED";
