@@ -396,8 +396,8 @@ describe("admin API over HTTPS (--admin-token)", () => {
         });
         expect(check.problems, check.summary).toEqual([]);
 
-        // No admin route lists certificates yet: look in the server's database (read-only, a
-        // second process on the same SQLite file is supported) through the storage port.
+        // Also straight from the server's database (read-only, a second process on the same
+        // SQLite file is supported) through the storage port.
         const opened = createSqliteStorage({ filename: join(server.dataDir, "acme.sqlite"), readonly: true });
         if (opened.isErr()) throw new Error(opened.error.message);
         const database = opened.value;
@@ -413,8 +413,28 @@ describe("admin API over HTTPS (--admin-token)", () => {
       30_000,
     );
 
-    it.todo(
-      "the certificate is still listed by the certificates inventory over the admin API (no route yet)",
+    it.skipIf(certbotT.skip)(
+      "the certificate is still listed by the certificates inventory over the admin API",
+      async () => {
+        requireTool(certbotT);
+        const { serial, name } = need(issued, "the certbot certificate");
+        const listed = await admin.get<{ certificates: Json[] }>(
+          `/certificates?endpointId=${encodeURIComponent(endpoint.id)}`,
+        );
+        expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+        expect(listed.body.certificates).toEqual([
+          expect.objectContaining({
+            serial,
+            endpointId: endpoint.id,
+            endpointDeleted: true,
+            identifiers: [{ type: "dns", value: name }],
+          }),
+        ]);
+        const described = await admin.get<Json>(`/certificates/${serial}`);
+        expect(described.status).toBe(200);
+        expect(described.body).toMatchObject({ serial, endpointDeleted: true });
+      },
+      30_000,
     );
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { acmeRouter, bearerToken, managementRouter } from "@acme-endpoints/adapters-express";
+import { acmeRouter, bearerToken, dashboardRouter, managementRouter } from "@acme-endpoints/adapters-express";
 import {
   type AcmeServer,
   type AcmeStorage,
@@ -14,6 +14,7 @@ import {
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { createSqliteStorage } from "@acme-endpoints/storage-sqlite";
 import express from "express";
+import { dashboardAccess } from "./dashboard-access.js";
 import type { ServerOptions } from "./options.js";
 
 export interface RunningServer {
@@ -25,6 +26,8 @@ export interface RunningServer {
   /** The admin API (managementRouter) and its bearer token. */
   readonly adminUrl: string;
   readonly adminToken: string;
+  /** The certificates dashboard; open it with `?token=<adminToken>` once to get its cookie. */
+  readonly dashboardUrl: string;
   /** With `--eab`: a credential for the default endpoint, its HMAC key shown this once. */
   readonly eab?: { readonly keyId: string; readonly hmacKey: string };
   readonly server: AcmeServer;
@@ -81,6 +84,10 @@ async function serve(
     res.status(503).end();
   };
   app.use("/admin", (req, res, next) => admin(req, res, next));
+  let dashboard: express.Handler = (_req, res) => {
+    res.status(503).end();
+  };
+  app.use("/dashboard", (req, res, next) => dashboard(req, res, next));
   const tls = await serverTlsCredentials(ca, options.host);
   const httpsServer = createServer({ key: tls.key, cert: tls.chainPem }, app);
   httpsServer.keepAliveTimeout = 30_000;
@@ -102,6 +109,9 @@ async function serve(
   handler = acmeRouter(server);
   const adminToken = options.adminToken ?? (await persistentAdminToken(dataDir));
   admin = managementRouter(server, { authorize: bearerToken(adminToken) });
+  const access = dashboardAccess(adminToken);
+  // The cookie login step first, then the dashboard itself.
+  dashboard = express.Router().use(access.login, dashboardRouter(server, { authorize: access.authorize }));
   const endpoint = await defaultEndpoint(server, options);
   const eab = options.eab ? await createEab(server, endpoint.id) : undefined;
   for (const domainName of options.domains) {
@@ -122,6 +132,7 @@ async function serve(
     endpointId: endpoint.id,
     ...(databaseFile === undefined ? {} : { databaseFile }),
     adminUrl: `https://${host}:${port}/admin`,
+    dashboardUrl: `https://${host}:${port}/dashboard/`,
     adminToken,
     ...(eab === undefined ? {} : { eab }),
     server,

@@ -22,6 +22,7 @@ try {
         ...(running.databaseFile === undefined ? {} : { databaseFile: running.databaseFile }),
         adminUrl: running.adminUrl,
         adminToken: running.adminToken,
+        dashboardUrl: running.dashboardUrl,
         ...(running.eab === undefined ? {} : { eab: running.eab }),
       }),
     );
@@ -32,6 +33,7 @@ TLS CA (trust it in your client): ${running.tlsCaFile}
 Pre-approved domains: ${options.domains.join(", ")} (and their subdomains and wildcards)
 Storage: ${running.databaseFile ?? "in memory (a restart forgets everything)"}
 Admin API: ${running.adminUrl} (Authorization: Bearer ${running.adminToken})
+Dashboard: ${running.dashboardUrl}?token=${running.adminToken}
 ${running.eab === undefined ? "" : `External account binding: --eab-kid=${running.eab.keyId} --eab-hmac-key=${running.eab.hmacKey}\n`}
 Get a certificate with certbot:
   REQUESTS_CA_BUNDLE=${running.tlsCaFile} certbot certonly --server ${running.directoryUrl} \\

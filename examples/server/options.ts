@@ -55,7 +55,7 @@ export const USAGE = `Usage: pnpm start [-- options]
                            (env ACME_REQUIRE_EAB=1)
   --json                   print one JSON line when ready:
                            {"directoryUrl":…,"tlsCaFile":…,"endpointId":…,"adminUrl":…,
-                            "adminToken":…,"storage":…[,"databaseFile":…][,"eab":{"keyId":…,"hmacKey":…}]}
+                            "adminToken":…,"dashboardUrl":…,"storage":…[,"databaseFile":…][,"eab":{"keyId":…,"hmacKey":…}]}
   --help                   this text
 `;
 

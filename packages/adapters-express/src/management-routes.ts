@@ -1,7 +1,7 @@
 import type { AcmeServer, ManagementError } from "@acme-endpoints/core";
 
 /** What the admin API needs of the server: its management APIs. */
-export type ManagementServer = Pick<AcmeServer, "endpoints" | "domains" | "eab">;
+export type ManagementServer = Pick<AcmeServer, "endpoints" | "domains" | "eab" | "certificates">;
 
 /** What every management call answers (a neverthrow ResultAsync), as far as this adapter cares. */
 export interface Outcome {
@@ -31,7 +31,7 @@ export interface Route {
  * (the `as never` casts hand it the raw JSON, which is exactly what its validation is for).
  */
 export function managementRoutes(server: ManagementServer): readonly Route[] {
-  const { endpoints, domains, eab } = server;
+  const { endpoints, domains, eab, certificates } = server;
   const endpointId = (i: RouteInput) => String(i.params.id);
   const domain = (i: RouteInput) => ({
     endpointId: endpointId(i),
@@ -44,6 +44,40 @@ export function managementRoutes(server: ManagementServer): readonly Route[] {
   const E = "/endpoints/:id";
   const D = `${E}/domains/:domainId`;
   return [
+    // The certificates inventory: issued certificates stay listed after their endpoint is deleted.
+    {
+      method: "get",
+      path: "/certificates",
+      status: 200,
+      run: (i) =>
+        certificates.list({
+          ...query(i, "endpointId"),
+          ...query(i, "status"),
+          ...query(i, "expiringBefore"),
+          ...query(i, "pageSize"),
+          ...query(i, "nextToken"),
+          ...(typeof i.query.tagKey === "string"
+            ? {
+                tag: {
+                  key: i.query.tagKey,
+                  ...(typeof i.query.tagValue === "string" ? { value: i.query.tagValue } : {}),
+                },
+              }
+            : {}),
+        } as never),
+    },
+    {
+      method: "get",
+      path: "/certificates/summary",
+      status: 200,
+      run: (i) => certificates.summary(query(i, "endpointId")),
+    },
+    {
+      method: "get",
+      path: "/certificates/:serial",
+      status: 200,
+      run: (i) => certificates.describe({ serial: String(i.params.serial) }),
+    },
     {
       method: "post",
       path: "/endpoints",
