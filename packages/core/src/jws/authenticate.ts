@@ -65,7 +65,7 @@ export function authenticate(
     return errAsync(
       problem(
         "malformed",
-        `Content-Type must be application/jose+json, not ${contentType ?? "absent"} (RFC 8555 §6.2).`,
+        `Content-Type must be application/jose+json, not ${contentType === undefined ? "absent" : JSON.stringify(contentType.slice(0, 60))} (RFC 8555 §6.2).`,
         {
           status: 415,
         },
@@ -141,6 +141,12 @@ function checkNonce(ctx: RequestContext, nonce: unknown): ResultAsync<void, Acme
   if (typeof nonce !== "string" || nonce.length === 0) {
     return errAsync(
       problem("badNonce", "The JWS protected header has no `nonce`: get one from newNonce (RFC 8555 §6.5)."),
+    );
+  }
+  // RFC 8555 §6.5.1: a nonce that is not base64url is malformed, not merely unknown.
+  if (!/^[A-Za-z0-9_-]+$/.test(nonce)) {
+    return errAsync(
+      problem("malformed", "The JWS `nonce` is not base64url; send the Replay-Nonce value as it is."),
     );
   }
   return ctx.deps.storage.nonces

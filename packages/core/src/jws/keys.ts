@@ -132,6 +132,16 @@ function expectedAlgorithm(key: KeyObject): Result<JwsAlgorithm, AcmeProblem> {
         return err(problem("badPublicKey", `RSA key of ${bits} bits is too small; use at least 2048 bits.`));
       if (bits > 8192)
         return err(problem("badPublicKey", `RSA key of ${bits} bits is too large; use at most 8192 bits.`));
+      // A tiny exponent makes signatures forgeable (e = 1 "verifies" the bare padded hash).
+      const e = details.publicExponent ?? 0n;
+      if (e < 65537n || e % 2n === 0n) {
+        return err(
+          problem(
+            "badPublicKey",
+            "RSA public exponent must be odd and at least 65537 (use e = 65537, AQAB).",
+          ),
+        );
+      }
       return ok("RS256");
     }
     case "ed25519":

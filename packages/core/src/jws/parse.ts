@@ -1,6 +1,7 @@
 import { err, ok, Result } from "neverthrow";
 import { type AcmeProblem, problem } from "../problems.js";
 import { decodeBase64url } from "./base64url.js";
+import { duplicateMember } from "./duplicate-members.js";
 
 /** RFC 8555 §6.2: the JWS algorithms this server accepts. `none` and MACs never. */
 export const ALLOWED_ALGORITHMS = ["ES256", "ES384", "ES512", "RS256", "EdDSA"] as const;
@@ -40,9 +41,18 @@ export function decodeJsonObject(
   return text.andThen((t) =>
     parseJson(t)
       .mapErr(() => problem("malformed", `${what} is not valid JSON.`))
-      .andThen((value) =>
-        isObject(value) ? ok(value) : err(problem("malformed", `${what} must be a JSON object.`)),
-      ),
+      .andThen((value) => {
+        if (!isObject(value)) return err(problem("malformed", `${what} must be a JSON object.`));
+        const duplicate = duplicateMember(t);
+        return duplicate === undefined
+          ? ok(value)
+          : err(
+              problem(
+                "malformed",
+                `${what} has the member ${JSON.stringify(duplicate.slice(0, 40))} more than once; send each member once (RFC 7515 §5.2).`,
+              ),
+            );
+      }),
   );
 }
 

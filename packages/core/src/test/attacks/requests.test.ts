@@ -102,9 +102,7 @@ const cases: AttackCase<IssuedArena>[] = [
   mediaType("Content-Type application/jose (the compact serialization's type)", "application/jose"),
   mediaType("Content-Type application/jose+json-evil", "application/jose+json-evil"),
   mediaType("Content-Type multipart/form-data", "multipart/form-data; boundary=x"),
-  // BUG: 415 whose detail echoes the whole 64 KiB Content-Type back ("…, not xxxx…", 65,5xx
-  // characters): jws/authenticate.ts authenticate() interpolates the header unbounded.
-  mediaType("Content-Type of 64 KiB", "x".repeat(64 * 1024), "the detail echoes all 64 KiB of the header"),
+  mediaType("Content-Type of 64 KiB", "x".repeat(64 * 1024)),
   // ── body size (README: maxBodyBytes 65,536, 413 above) ────────────────────────────────
   {
     name: "body one byte over the limit",
