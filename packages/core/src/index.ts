@@ -19,6 +19,7 @@ export type {
   DomainValidationStatus,
   Endpoint,
   EndpointCertificateAuthority,
+  EndpointRateLimits,
   EndpointStatus,
   ExternalAccountBindingPolicy,
   ExternalAccountKey,
@@ -29,8 +30,11 @@ export type {
   Order,
   OrderStatus,
   ProblemRecord,
+  RateLimitSetting,
   Tag,
 } from "./domain/types.js";
+export type { AuditLogOptions } from "./events/audit-log.js";
+export { createAuditLog } from "./events/audit-log.js";
 export type {
   CertificateDescription,
   CertificateDetails,
@@ -66,6 +70,8 @@ export type {
   UntagEndpointInput,
   UpdateEndpointInput,
 } from "./management/endpoints.js";
+export type { EndpointRateLimitsInput } from "./management/endpoint-input.js";
+export { DEFAULT_RATE_LIMITS } from "./management/endpoint-input.js";
 export type { ManagementError } from "./management/errors.js";
 export type { GetMetricInput, MetricDatapoint, MetricSeries, MetricsApi } from "./management/metrics.js";
 export { ISSUANCE_METRICS, MAX_DATAPOINTS } from "./management/metrics.js";
@@ -84,6 +90,14 @@ export type { DnsError, DnsResolver, NodeDnsResolverOptions, StaticDnsResolver }
 export { createNodeDnsResolver, createStaticDnsResolver } from "./ports/dns.js";
 export type { AcmeEvent, AcmeEventBase, EventSink, IssuanceFailureReason } from "./ports/events.js";
 export type { Logger } from "./ports/logger.js";
+export type {
+  MemoryRateLimiterOptions,
+  RateLimit,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterError,
+} from "./ports/rate-limiter.js";
+export { createMemoryRateLimiter } from "./ports/rate-limiter.js";
 export { consoleLogger } from "./ports/logger.js";
 export type {
   AccountStore,

@@ -15,7 +15,8 @@ export function emit(deps: Pick<Deps, "events" | "clock" | "logger">, input: Eve
   for (const sink of deps.events) {
     try {
       const pending = sink.emit(event);
-      if (pending !== undefined) {
+      // A sink typed to return void may still return something; only promises are watched.
+      if (pending instanceof Promise) {
         pending.catch((cause: unknown) =>
           deps.logger.error("event sink rejected", { type: event.type, cause }),
         );

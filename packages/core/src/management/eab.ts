@@ -3,6 +3,7 @@ import { err, ok, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { Deps } from "../context.js";
 import { newId } from "../domain/ids.js";
 import type { ExternalAccountKey, Tag } from "../domain/types.js";
+import { emit } from "../events/emit.js";
 import { requireNotDeleting } from "./endpoint-status.js";
 import { fromStorage, type ManagementError, notFound, validationError } from "./errors.js";
 import { load } from "./load.js";
@@ -60,7 +61,13 @@ export function externalAccountKeysApi(deps: Deps): ExternalAccountKeysApi {
         return err(notFound(`No external account key ${keyId} in endpoint ${endpointId}.`));
       if (key.status === "REVOKED") return ok(key);
       const revokedAt = deps.clock.now().toISOString();
-      return ok(yield* deps.storage.externalAccountKeys.update({ ...key, status: "REVOKED", revokedAt }));
+      const revoked = yield* deps.storage.externalAccountKeys.update({
+        ...key,
+        status: "REVOKED",
+        revokedAt,
+      });
+      emit(deps, { type: "externalAccountKey.revoked", endpointId, keyId });
+      return ok(revoked);
     });
 
   return {
@@ -83,6 +90,7 @@ export function externalAccountKeysApi(deps: Deps): ExternalAccountKeysApi {
             version: 1,
           })
           .mapErr(fromStorage("creating the external account key"));
+        emit(deps, { type: "externalAccountKey.created", endpointId: endpoint.id, keyId: key.keyId });
         return ok(key);
       }),
 

@@ -1,6 +1,7 @@
 import { err, ok, safeTry } from "neverthrow";
 import type { Deps } from "../context.js";
 import type { Tag } from "../domain/types.js";
+import { emit } from "../events/emit.js";
 import { validateName } from "./endpoint-input.js";
 import { requireSettled } from "./endpoint-status.js";
 import { fromVersionedUpdate, validationError } from "./errors.js";
@@ -41,6 +42,7 @@ export function endpointTags(deps: Deps) {
       const stored = yield* deps.storage.endpoints
         .update({ ...endpoint, tags, updatedAt: deps.clock.now().toISOString() })
         .mapErr(fromVersionedUpdate("tagging the endpoint", `Endpoint ${endpoint.id}`));
+      emit(deps, { type: "endpoint.updated", endpointId: stored.id, changed: ["tags"] });
       return ok(stored.tags);
     });
 

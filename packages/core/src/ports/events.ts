@@ -54,6 +54,15 @@ export type AcmeEvent =
       readonly window: number;
     })
   | (AcmeEventBase & {
+      readonly type: "endpoint.updated";
+      /** The settings or tags that changed, by field name (values are in the endpoint). */
+      readonly changed: readonly string[];
+    })
+  | (AcmeEventBase & {
+      readonly type: "externalAccountKey.created" | "externalAccountKey.revoked";
+      readonly keyId: string;
+    })
+  | (AcmeEventBase & {
       readonly type: "endpoint.statusChanged";
       readonly from?: EndpointStatus;
       readonly to: EndpointStatus | "DELETED";
