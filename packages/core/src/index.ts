@@ -59,6 +59,8 @@ export type {
   ExternalAccountKeyRef,
   ExternalAccountKeysApi,
 } from "./management/eab.js";
+export type { EndpointRateLimitsInput } from "./management/endpoint-input.js";
+export { DEFAULT_RATE_LIMITS } from "./management/endpoint-input.js";
 export type {
   CreateEndpointInput,
   EndpointDescription,
@@ -70,8 +72,6 @@ export type {
   UntagEndpointInput,
   UpdateEndpointInput,
 } from "./management/endpoints.js";
-export type { EndpointRateLimitsInput } from "./management/endpoint-input.js";
-export { DEFAULT_RATE_LIMITS } from "./management/endpoint-input.js";
 export type { ManagementError } from "./management/errors.js";
 export type { GetMetricInput, MetricDatapoint, MetricSeries, MetricsApi } from "./management/metrics.js";
 export { ISSUANCE_METRICS, MAX_DATAPOINTS } from "./management/metrics.js";
@@ -90,6 +90,7 @@ export type { DnsError, DnsResolver, NodeDnsResolverOptions, StaticDnsResolver }
 export { createNodeDnsResolver, createStaticDnsResolver } from "./ports/dns.js";
 export type { AcmeEvent, AcmeEventBase, EventSink, IssuanceFailureReason } from "./ports/events.js";
 export type { Logger } from "./ports/logger.js";
+export { consoleLogger } from "./ports/logger.js";
 export type {
   MemoryRateLimiterOptions,
   RateLimit,
@@ -98,7 +99,6 @@ export type {
   RateLimiterError,
 } from "./ports/rate-limiter.js";
 export { createMemoryRateLimiter } from "./ports/rate-limiter.js";
-export { consoleLogger } from "./ports/logger.js";
 export type {
   AccountStore,
   AcmeStorage,
