@@ -1,7 +1,6 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypto/csr.js";
-import { recoverInterruptedOrder } from "../domain/order-recovery.js";
 import type { CertificateRecord, Order } from "../domain/types.js";
 import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
@@ -10,9 +9,10 @@ import { type AuthenticatedRequest, authenticate, storageProblem } from "../jws/
 import { decodeBase64url } from "../jws/base64url.js";
 import { checkCsrIdentifiers } from "../policy/csr-identifiers.js";
 import { checkKeyAlgorithm } from "../policy/key-algorithm.js";
+import { registeredDomains, takeRateLimits } from "../policy/rate-limits.js";
 import type { IssuanceFailureReason } from "../ports/events.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
-import { loadOwned } from "./load.js";
+import { loadOrder } from "./load.js";
 
 /**
  * RFC 8555 §7.4 finalize. The CSR is checked (signature, key algorithm allowed by the endpoint,
@@ -26,15 +26,7 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
   const { deps, endpoint } = ctx;
   return safeTry(async function* () {
     const auth = yield* authenticate(ctx, "kid");
-    const loaded = yield* loadOwned(
-      ctx,
-      auth.account,
-      "order",
-      deps.storage.orders.get(endpoint.id, orderId),
-    );
-    const found = yield* recoverInterruptedOrder(deps, loaded).mapErr(
-      storageProblem(ctx, "recovering the order"),
-    );
+    const found = yield* loadOrder(ctx, auth.account, orderId);
     const failed = (reason: IssuanceFailureReason) => (p: AcmeProblem) =>
       issuanceFailed(ctx, found, reason, p);
     if (found.status !== "ready") {
@@ -60,6 +52,9 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
     }
     const csr = yield* readCsr(auth, ctx).mapErr((f) => failed(f.reason)(f.problem));
     yield* checkCsrIdentifiers(csr, found.identifiers).mapErr(failed("identifierMismatch"));
+    // RFC 8555 §6.6: a finalize that would go on to issue counts once for each registered
+    // domain of the order, while the order is still `ready`: a refused client retries later.
+    yield* takeRateLimits(ctx, "certificatesPerDomain", registeredDomains(found.identifiers));
 
     const processing = await deps.storage.orders.update({
       ...found,

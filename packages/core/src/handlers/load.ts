@@ -1,6 +1,7 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
-import type { Account } from "../domain/types.js";
+import { recoverInterruptedOrder } from "../domain/order-recovery.js";
+import type { Account, Order } from "../domain/types.js";
 import { storageProblem } from "../jws/authenticate.js";
 import type { StorageResult } from "../ports/storage.js";
 import { type AcmeProblem, problem } from "../problems.js";
@@ -48,5 +49,16 @@ export function loadOwned<T extends { readonly accountId: string }>(
 ): ResultAsync<T, AcmeProblem> {
   return loadOr404(ctx, what, lookup).andThen((record) =>
     requireOwner(account, record.accountId, what).map(() => record),
+  );
+}
+
+/** An order of this account, made `ready` again first if its finalize was interrupted. */
+export function loadOrder(
+  ctx: RequestContext,
+  account: Account | undefined,
+  orderId: string,
+): ResultAsync<Order, AcmeProblem> {
+  return loadOwned(ctx, account, "order", ctx.deps.storage.orders.get(ctx.endpoint.id, orderId)).andThen(
+    (order) => recoverInterruptedOrder(ctx.deps, order).mapErr(storageProblem(ctx, "recovering the order")),
   );
 }

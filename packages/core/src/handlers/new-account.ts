@@ -9,6 +9,7 @@ import { accountView } from "../http/views.js";
 import { authenticate, storageProblem } from "../jws/authenticate.js";
 import { validateContacts } from "../policy/contact.js";
 import { verifyExternalAccountBinding } from "../policy/external-account-binding.js";
+import { clientAddressKey, takeRateLimit } from "../policy/rate-limits.js";
 import { type AcmeProblem, problem } from "../problems.js";
 
 /**
@@ -60,6 +61,11 @@ export function newAccount(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProb
       binding === undefined
         ? undefined
         : yield* verifyExternalAccountBinding(ctx, binding, auth.jwk.thumbprint);
+    // RFC 8555 §6.6: only a request that would create an account counts (not a lookup of an
+    // existing key, not a refused one), and it is counted before anything is written. Without
+    // an address from the adapter the per-IP limit cannot apply.
+    const address = clientAddressKey(ctx.clientAddress);
+    if (address !== undefined) yield* takeRateLimit(ctx, "newAccountsPerIp", address);
     const now = deps.clock.now().toISOString();
     const account: Account = {
       id: newId(),

@@ -8,6 +8,7 @@ import { orderView } from "../http/views.js";
 import { authenticate, storageProblem } from "../jws/authenticate.js";
 import { combine, validateOrderIdentifiers } from "../policy/identifiers.js";
 import { findCoveringDomain } from "../policy/pre-approved.js";
+import { takeRateLimit } from "../policy/rate-limits.js";
 import type { StorageResult } from "../ports/storage.js";
 import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
 
@@ -35,6 +36,8 @@ export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProble
       .listByEndpoint(endpoint.id)
       .mapErr(storageProblem(ctx, "loading domain validations"));
     const covering = yield* coverAll(identifiers, domains);
+    // RFC 8555 §6.6: an order that would be created counts, before it is stored.
+    yield* takeRateLimit(ctx, "newOrdersPerAccount", account.id);
 
     const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
     const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();

@@ -1,11 +1,10 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
-import { recoverInterruptedOrder } from "../domain/order-recovery.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { orderView } from "../http/views.js";
-import { authenticate, storageProblem } from "../jws/authenticate.js";
+import { authenticate } from "../jws/authenticate.js";
 import { type AcmeProblem, problem } from "../problems.js";
-import { loadOwned } from "./load.js";
+import { loadOrder } from "./load.js";
 
 /** RFC 8555 §7.1.3, §7.4: POST-as-GET of an order; `processing` carries Retry-After. */
 export function order(ctx: RequestContext, orderId: string): ResultAsync<AcmeReply, AcmeProblem> {
@@ -14,15 +13,7 @@ export function order(ctx: RequestContext, orderId: string): ResultAsync<AcmeRep
     const auth = yield* authenticate(ctx, "kid");
     if (auth.payload !== undefined)
       return err(problem("malformed", "An order is read with POST-as-GET (empty payload)."));
-    const loaded = yield* loadOwned(
-      ctx,
-      auth.account,
-      "order",
-      deps.storage.orders.get(endpoint.id, orderId),
-    );
-    const found = yield* recoverInterruptedOrder(deps, loaded).mapErr(
-      storageProblem(ctx, "recovering the order"),
-    );
+    const found = yield* loadOrder(ctx, auth.account, orderId);
     return ok(
       json(200, orderView(deps.links, found), {
         location: deps.links.order(endpoint.id, found.id),
