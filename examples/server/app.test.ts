@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_RATE_LIMITS } from "@acme-endpoints/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { DATABASE_FILE, startExampleServer } from "./app.js";
 import { parseOptions, type ServerOptions } from "./options.js";
@@ -75,5 +76,16 @@ describe("the example server's admin API and external account binding", () => {
     const again = await startStop({ ...settings, requireEab: false, eab: false });
     expect(again.described.externalAccountBinding).toBe("NOT_REQUIRED");
     expect(again.running.eab).toBeUndefined();
+  });
+
+  it("turns the documented rate limits on with --rate-limits, and off again without it", async () => {
+    const settings = await options([]);
+    const off = await startStop(settings);
+    expect(off.described.rateLimits).toBeUndefined();
+    const on = await startStop({ ...settings, rateLimits: true });
+    expect(on.described.rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    const again = await startStop(settings);
+    expect(again.described.id).toBe(on.described.id);
+    expect(again.described.rateLimits).toEqual({});
   });
 });

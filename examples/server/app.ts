@@ -9,7 +9,9 @@ import {
   type AcmeStorage,
   createAcmeServer,
   createLocalCertificateAuthority,
+  DEFAULT_RATE_LIMITS,
   type EndpointDescription,
+  type EndpointRateLimits,
 } from "@acme-endpoints/core";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { createSqliteStorage } from "@acme-endpoints/storage-sqlite";
@@ -160,6 +162,7 @@ async function defaultEndpoint(server: AcmeServer, options: ServerOptions): Prom
     ...(options.keyAlgorithms.length > 0
       ? { certificateAuthority: { allowedKeyAlgorithms: options.keyAlgorithms } }
       : {}),
+    ...(options.rateLimits ? { rateLimits: DEFAULT_RATE_LIMITS } : {}),
   });
   if (created.isErr()) throw new Error(`creating the default endpoint: ${created.error.message}`);
   if (created.value.status !== "ACTIVE") {
@@ -197,7 +200,8 @@ async function alignPolicy(
     endpoint.contact === options.contact &&
     endpoint.externalAccountBinding === externalAccountBinding &&
     allowed.length === options.keyAlgorithms.length &&
-    allowed.every((algorithm) => options.keyAlgorithms.includes(algorithm))
+    allowed.every((algorithm) => options.keyAlgorithms.includes(algorithm)) &&
+    sameRateLimits(endpoint.rateLimits, wantedRateLimits(options))
   ) {
     return endpoint;
   }
@@ -207,9 +211,22 @@ async function alignPolicy(
     externalAccountBinding,
     certificateAuthority:
       options.keyAlgorithms.length > 0 ? { allowedKeyAlgorithms: options.keyAlgorithms } : {},
+    rateLimits: wantedRateLimits(options),
   });
   if (updated.isErr()) throw new Error(`updating the default endpoint: ${updated.error.message}`);
   return updated.value;
+}
+
+/** `--rate-limits`: the core's documented defaults; without it, none (`{}`). */
+function wantedRateLimits(options: ServerOptions): EndpointRateLimits {
+  return options.rateLimits ? DEFAULT_RATE_LIMITS : {};
+}
+
+function sameRateLimits(a: EndpointRateLimits | undefined, b: EndpointRateLimits): boolean {
+  const names = ["newAccountsPerIp", "newOrdersPerAccount", "certificatesPerDomain"] as const;
+  return names.every(
+    (name) => a?.[name]?.count === b[name]?.count && a?.[name]?.windowMs === b[name]?.windowMs,
+  );
 }
 
 /** The admin token of an earlier start, or a new one kept (owner-only) in the data dir. */

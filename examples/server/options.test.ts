@@ -49,3 +49,12 @@ describe("admin and EAB flags", () => {
     expect(none.ok && none.options.adminToken).toBeUndefined();
   });
 });
+
+describe("rate limit flag", () => {
+  it("is off by default; --rate-limits or ACME_RATE_LIMITS=1 turns it on", () => {
+    expect(parsed([]).rateLimits).toBe(false);
+    expect(parsed(["--rate-limits"]).rateLimits).toBe(true);
+    expect(parsed([], { ACME_RATE_LIMITS: "1" }).rateLimits).toBe(true);
+    expect(parsed([], { ACME_RATE_LIMITS: "0" }).rateLimits).toBe(false);
+  });
+});

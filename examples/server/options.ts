@@ -24,6 +24,8 @@ export interface ServerOptions {
   readonly eab: boolean;
   /** The default endpoint requires external account binding (RFC 8555 §7.3.4). */
   readonly requireEab: boolean;
+  /** The default endpoint enforces the core's documented rate limits (`DEFAULT_RATE_LIMITS`). */
+  readonly rateLimits: boolean;
 }
 
 export type StorageKind = "sqlite" | "memory";
@@ -53,6 +55,10 @@ export const USAGE = `Usage: pnpm start [-- options]
                            for the default endpoint and print it (env ACME_EAB=1)
   --require-eab            the default endpoint requires external account binding
                            (env ACME_REQUIRE_EAB=1)
+  --rate-limits            the default endpoint enforces rate limits (RFC 8555 §6.6): 10 new
+                           accounts per IP per 3 h, 300 new orders per account per 3 h,
+                           50 certificates per registered domain per 7 days
+                           (env ACME_RATE_LIMITS=1, default off)
   --json                   print one JSON line when ready:
                            {"directoryUrl":…,"tlsCaFile":…,"endpointId":…,"adminUrl":…,
                             "adminToken":…,"dashboardUrl":…,"storage":…[,"databaseFile":…][,"eab":{"keyId":…,"hmacKey":…}]}
@@ -122,6 +128,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): P
       ...(adminToken === undefined ? {} : { adminToken }),
       eab: values.eab ?? env.ACME_EAB === "1",
       requireEab: values["require-eab"] ?? env.ACME_REQUIRE_EAB === "1",
+      rateLimits: values["rate-limits"] ?? env.ACME_RATE_LIMITS === "1",
     },
   };
 }
@@ -142,6 +149,7 @@ function parse(argv: readonly string[]) {
       "admin-token": { type: "string" },
       eab: { type: "boolean" },
       "require-eab": { type: "boolean" },
+      "rate-limits": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,

@@ -76,3 +76,41 @@ describe("acmeRouter", () => {
     expect(await response.text()).toBe("host app 404");
   });
 });
+
+describe("acmeRouter client address", () => {
+  it("passes the client address, so per-IP rate limits apply over real HTTP (RFC 8555 §6.6)", async () => {
+    const app = express();
+    const listener = app.listen(0, "127.0.0.1");
+    servers.push(listener);
+    await new Promise((r) => listener.once("listening", r));
+    const { port } = listener.address() as AddressInfo;
+    const storage = createMemoryStorage();
+    const server = createAcmeServer({
+      storage,
+      certificateAuthority: createLocalCertificateAuthority({ store: storage.caMaterials }),
+      baseUrl: `http://127.0.0.1:${port}/acme`,
+    });
+    const seen: (string | undefined)[] = [];
+    app.use(
+      "/acme",
+      acmeRouter({
+        handle: (request, options) => {
+          seen.push(options?.clientAddress);
+          return server.handle(request, options);
+        },
+      }),
+    );
+    const endpoint = (
+      await server.endpoints.create({ rateLimits: { newAccountsPerIp: { count: 1, windowMs: 60_000 } } })
+    )._unsafeUnwrap();
+    const client = () =>
+      TestAcmeClient.create({ fetch: (r) => fetch(r), directoryUrl: endpoint.endpointUrl });
+    expect((await (await client()).register()).status).toBe(201);
+    const refused = await (await client()).register();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(refused.body).toMatchObject({ type: "urn:ietf:params:acme:error:rateLimited" });
+    expect(seen.length).toBeGreaterThan(0);
+    for (const address of seen) expect(address).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+});

@@ -24,8 +24,10 @@ export type AcmeHandler = Pick<AcmeServer, "handle">;
 export function acmeRouter(server: AcmeHandler): Router {
   const router = Router();
   router.use((req, res, next) => {
+    // The client address for per-IP rate limits: req.ip honours the app's "trust proxy".
+    const clientAddress = req.ip ?? req.socket.remoteAddress;
     server
-      .handle(toWebRequest(req))
+      .handle(toWebRequest(req), clientAddress === undefined ? {} : { clientAddress })
       .then((response) => sendWebResponse(response, res))
       .catch(next);
   });

@@ -34,8 +34,10 @@ export function nodeHandler(
       res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request");
       return;
     }
+    // The socket's peer, for per-IP rate limits (a proxy in front makes it the proxy's).
+    const clientAddress = req.socket.remoteAddress;
     server
-      .handle(request)
+      .handle(request, clientAddress === undefined ? {} : { clientAddress })
       .then((response) => send(response, req, res))
       .catch(() => res.destroy());
   };

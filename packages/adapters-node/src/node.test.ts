@@ -119,3 +119,24 @@ describe("nodeHandler", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
   });
 });
+
+describe("nodeHandler client address", () => {
+  it("passes the socket's remote address to handle (for per-IP rate limits)", async () => {
+    const seen: (string | undefined)[] = [];
+    const listener = createServer(
+      nodeHandler({
+        handle: async (_request, options) => {
+          seen.push(options?.clientAddress);
+          return new Response("ok");
+        },
+      }),
+    );
+    servers.push(listener);
+    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+    const { port } = listener.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/acme/x/directory`);
+    expect(await response.text()).toBe("ok");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+});

@@ -6,6 +6,7 @@ import type { Clock } from "./ports/clock.js";
 import type { DnsResolver } from "./ports/dns.js";
 import type { EventSink } from "./ports/events.js";
 import type { Logger } from "./ports/logger.js";
+import type { RateLimiter } from "./ports/rate-limiter.js";
 import type { AcmeStorage } from "./ports/storage.js";
 
 /** Limits and lifetimes, with the defaults documented on `AcmeServerOptions`. */
@@ -60,6 +61,8 @@ export interface Deps {
   readonly keys: KeyCache;
   /** Receivers of AcmeEvents (audit log, metrics); see events/emit.ts. */
   readonly events: readonly EventSink[];
+  /** Counts requests against endpoints' RFC 8555 §6.6 rate limits (`Endpoint.rateLimits`). */
+  readonly rateLimiter: RateLimiter;
 }
 
 /** One ACME request, routed to an ACTIVE endpoint. */
@@ -72,4 +75,15 @@ export interface RequestContext {
   readonly url: string;
   /** Names this request in events and logs (the host's `x-request-id`, else one of ours). */
   readonly requestId?: string;
+  /** The client's IP address as the adapter saw it; absent: per-IP limits do not apply. */
+  readonly clientAddress?: string;
+}
+
+/** What a host adapter knows about a request beyond the web Request itself. */
+export interface HandleOptions {
+  /**
+   * The client's IP address (the socket's peer, or the host's proxy-aware notion of it, e.g.
+   * Express `req.ip`). Needed for the `newAccountsPerIp` limit; absent, that limit is skipped.
+   */
+  readonly clientAddress?: string;
 }

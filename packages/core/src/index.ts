@@ -1,6 +1,6 @@
 export type { LocalCertificateAuthority, LocalCertificateAuthorityOptions } from "./ca/local.js";
 export { createLocalCertificateAuthority } from "./ca/local.js";
-export type { DirectoryMeta, Limits, ServerSettings } from "./context.js";
+export type { DirectoryMeta, HandleOptions, Limits, ServerSettings } from "./context.js";
 export type {
   Account,
   AccountStatus,

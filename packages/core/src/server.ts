@@ -1,4 +1,4 @@
-import type { Deps, DirectoryMeta, Limits } from "./context.js";
+import type { Deps, DirectoryMeta, HandleOptions, Limits } from "./context.js";
 import { handleAcmeRequest } from "./http/handle.js";
 import { KeyCache } from "./jws/key-cache.js";
 import { Links } from "./links.js";
@@ -14,6 +14,7 @@ import { type Clock, systemClock } from "./ports/clock.js";
 import { createNodeDnsResolver, type DnsResolver } from "./ports/dns.js";
 import type { EventSink } from "./ports/events.js";
 import { consoleLogger, type Logger } from "./ports/logger.js";
+import { createMemoryRateLimiter, type RateLimiter } from "./ports/rate-limiter.js";
 import type { AcmeStorage } from "./ports/storage.js";
 
 export interface AcmeServerOptions {
@@ -41,11 +42,20 @@ export interface AcmeServerOptions {
    * endpoint status changed) for audit logs and metrics. Never awaited by issuance.
    */
   readonly events?: EventSink | readonly EventSink[];
+  /**
+   * Counts requests against endpoints' `rateLimits` (RFC 8555 §6.6); default
+   * `createMemoryRateLimiter()`, which counts per process. Endpoints without `rateLimits` are
+   * never limited.
+   */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export interface AcmeServer {
-  /** Answers one ACME request; never throws, never answers 500 for client input. */
-  handle(request: Request): Promise<Response>;
+  /**
+   * Answers one ACME request; never throws, never answers 500 for client input. Adapters pass
+   * `{ clientAddress }` so per-IP rate limits can apply; without it they are skipped.
+   */
+  handle(request: Request, options?: HandleOptions): Promise<Response>;
   readonly endpoints: EndpointsApi;
   readonly domains: DomainsApi;
   /** RFC 8555 §7.3.4 external account binding credentials. */
@@ -99,6 +109,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     logger: options.logger ?? consoleLogger,
     links,
     keys: new KeyCache(),
+    rateLimiter: options.rateLimiter ?? createMemoryRateLimiter(),
     // The metrics recorder first: issuance counts are kept whatever sinks the host adds.
     events: [
       metricsRecorder({ storage: options.storage, logger: options.logger ?? consoleLogger }),
@@ -114,7 +125,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     },
   };
   return {
-    handle: (request) => handleAcmeRequest(deps, request),
+    handle: (request, handleOptions) => handleAcmeRequest(deps, request, handleOptions),
     endpoints: endpointsApi(deps),
     domains: domainsApi(deps),
     eab: externalAccountKeysApi(deps),

@@ -30,6 +30,25 @@ export interface EndpointCertificateAuthority {
   readonly allowedKeyAlgorithms?: readonly KeyAlgorithm[];
 }
 
+/** One RFC 8555 §6.6 rate limit: at most `count` per `windowMs`, refilled evenly. */
+export interface RateLimitSetting {
+  readonly count: number;
+  readonly windowMs: number;
+}
+
+/**
+ * Per-endpoint rate limits (RFC 8555 §6.6), opt-in: an absent limit is not enforced.
+ * See the README (Rate limits) for what each counts and its defaults.
+ */
+export interface EndpointRateLimits {
+  /** newAccount requests that would create an account, per client IP address. */
+  readonly newAccountsPerIp?: RateLimitSetting;
+  /** Orders created, per account. */
+  readonly newOrdersPerAccount?: RateLimitSetting;
+  /** Finalizes that go on to issuance, per registered domain (last two labels) of the order. */
+  readonly certificatesPerDomain?: RateLimitSetting;
+}
+
 export interface Endpoint {
   /** UUID; the path segment of every ACME URL of this endpoint. */
   readonly id: string;
@@ -42,6 +61,8 @@ export interface Endpoint {
   readonly externalAccountBinding: ExternalAccountBindingPolicy;
   readonly certificateAuthority: EndpointCertificateAuthority;
   readonly certificateTags: readonly Tag[];
+  /** Unset (the default): no rate limits at this endpoint. */
+  readonly rateLimits?: EndpointRateLimits;
   /** Endpoint resource tags; the name is the `Name` tag. */
   readonly tags: readonly Tag[];
   /**

@@ -1,4 +1,4 @@
-import type { Deps, RequestContext } from "../context.js";
+import type { Deps, HandleOptions, RequestContext } from "../context.js";
 import type { Endpoint } from "../domain/types.js";
 import { issueNonce } from "../jws/nonce.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
@@ -10,17 +10,26 @@ import { routeFor } from "./router.js";
  * handler, and decorate the answer (Replay-Nonce, Link rel="index"). Nothing a client sends
  * makes this throw; an unexpected exception is logged and answered as serverInternal.
  */
-export async function handleAcmeRequest(deps: Deps, request: Request): Promise<Response> {
+export async function handleAcmeRequest(
+  deps: Deps,
+  request: Request,
+  options: HandleOptions = {},
+): Promise<Response> {
   const bare: ResponseDecoration = { head: request.method === "HEAD" };
   try {
-    return await route(deps, request, bare);
+    return await route(deps, request, bare, options);
   } catch (cause) {
     deps.logger.error("unexpected exception while handling an ACME request", { cause });
     return problemResponse(internalProblem(), bare);
   }
 }
 
-async function route(deps: Deps, request: Request, bare: ResponseDecoration): Promise<Response> {
+async function route(
+  deps: Deps,
+  request: Request,
+  bare: ResponseDecoration,
+  options: HandleOptions,
+): Promise<Response> {
   const url = parseUrl(request.url);
   const match = url ? deps.links.match(url.pathname, url.search) : undefined;
   if (match === undefined) {
@@ -73,6 +82,9 @@ async function route(deps: Deps, request: Request, bare: ResponseDecoration): Pr
     endpoint,
     resource: match.resource,
     url: deps.links.canonical(endpoint.id, match.resource),
+    ...(typeof options.clientAddress === "string" && options.clientAddress !== ""
+      ? { clientAddress: options.clientAddress }
+      : {}),
   };
   const result = await routed.handle(ctx);
   // HEAD answers carry headers only (`decoration.head`).

@@ -4,8 +4,10 @@ import type {
   ContactPolicy,
   Endpoint,
   EndpointCertificateAuthority,
+  EndpointRateLimits,
   ExternalAccountBindingPolicy,
   KeyAlgorithm,
+  RateLimitSetting,
   Tag,
 } from "../domain/types.js";
 import { KEY_ALGORITHMS } from "../policy/key-algorithm.js";
@@ -23,6 +25,11 @@ export interface CreateEndpointInput {
   readonly externalAccountBinding?: ExternalAccountBindingPolicy;
   readonly certificateAuthority?: EndpointCertificateAuthority;
   readonly certificateTags?: readonly Tag[];
+  /**
+   * RFC 8555 §6.6 rate limits; unset or `{}`: none. A limit given partly takes the rest from
+   * `DEFAULT_RATE_LIMITS` (`newAccountsPerIp: {}` is that limit's default).
+   */
+  readonly rateLimits?: EndpointRateLimitsInput;
   readonly tags?: readonly Tag[];
   /**
    * Makes `create` safe to retry: the same token with the same input answers the endpoint it
@@ -41,7 +48,30 @@ export interface UpdateEndpointInput {
   readonly certificateAuthority?: EndpointCertificateAuthority;
   /** Replaces the tags put on certificates issued from now on. */
   readonly certificateTags?: readonly Tag[];
+  /** Replaces the whole setting: `{}` removes every rate limit. */
+  readonly rateLimits?: EndpointRateLimitsInput;
 }
+
+/** A rate limit as given: a missing `count` or `windowMs` takes the default of that limit. */
+export type EndpointRateLimitsInput = {
+  readonly [K in keyof EndpointRateLimits]?: Partial<RateLimitSetting>;
+};
+
+/**
+ * What a limit given without `count` or `windowMs` gets (modelled on Let's Encrypt's):
+ * 10 new accounts per IP per 3 hours, 300 new orders per account per 3 hours, 50 certificates
+ * per registered domain per 7 days.
+ */
+export const DEFAULT_RATE_LIMITS: Required<EndpointRateLimits> = {
+  newAccountsPerIp: { count: 10, windowMs: 3 * 3_600_000 },
+  newOrdersPerAccount: { count: 300, windowMs: 3 * 3_600_000 },
+  certificatesPerDomain: { count: 50, windowMs: 7 * 86_400_000 },
+};
+
+const RATE_LIMIT_NAMES = Object.keys(DEFAULT_RATE_LIMITS) as (keyof EndpointRateLimits)[];
+const MIN_WINDOW_MS = 1_000;
+const MAX_WINDOW_MS = 7 * 86_400_000;
+const MAX_COUNT = 1_000_000;
 
 /** What an endpoint is configured with: the validated input of `create`. */
 export type EndpointSettings = Pick<
@@ -51,6 +81,7 @@ export type EndpointSettings = Pick<
   | "externalAccountBinding"
   | "certificateAuthority"
   | "certificateTags"
+  | "rateLimits"
   | "tags"
 >;
 
@@ -65,6 +96,7 @@ const UPDATABLE = [
   "externalAccountBinding",
   "certificateAuthority",
   "certificateTags",
+  "rateLimits",
 ] as const;
 const CREATE_FIELDS = [...UPDATABLE, "name", "tags", "idempotencyToken"];
 const TOKEN = /^[\x21-\x7e]{1,64}$/;
@@ -97,6 +129,7 @@ export function validateCreate(
         externalAccountBinding: given.externalAccountBinding ?? "NOT_REQUIRED",
         certificateAuthority: given.certificateAuthority ?? {},
         certificateTags: given.certificateTags ?? [],
+        ...(given.rateLimits === undefined ? {} : { rateLimits: given.rateLimits }),
         // Seed: the endpoint name is stored as its `Name` tag.
         tags:
           name === undefined ? tags : [{ key: "Name", value: name }, ...tags.filter((t) => t.key !== "Name")],
@@ -143,6 +176,7 @@ function validateSettings(input: Record<string, unknown>): Result<UpdatableSetti
       settings.certificateAuthority = yield* validateCertificateAuthority(input.certificateAuthority);
     if (input.certificateTags !== undefined)
       settings.certificateTags = yield* validateTags("certificateTags", input.certificateTags);
+    if (input.rateLimits !== undefined) settings.rateLimits = yield* validateRateLimits(input.rateLimits);
     return ok(settings);
   });
 }
@@ -175,4 +209,57 @@ function validateKeyAlgorithms(value: unknown): Result<KeyAlgorithm[] | undefine
     if (!result.includes(checked.value)) result.push(checked.value);
   }
   return ok(result);
+}
+
+/** RFC 8555 §6.6: each given limit completed from the defaults and checked; absent ones stay off. */
+export function validateRateLimits(value: unknown): Result<EndpointRateLimits, ManagementError> {
+  return safeTry(function* () {
+    if (!isRecord(value)) {
+      return err(
+        validationError(
+          "rateLimits",
+          `rateLimits must be an object with any of ${RATE_LIMIT_NAMES.join(", ")}.`,
+        ),
+      );
+    }
+    yield* knownFields(value, RATE_LIMIT_NAMES, "rateLimits.");
+    const limits: { -readonly [K in keyof EndpointRateLimits]: RateLimitSetting } = {};
+    for (const name of RATE_LIMIT_NAMES) {
+      if (value[name] !== undefined) limits[name] = yield* validateRateLimit(name, value[name]);
+    }
+    return ok(limits);
+  });
+}
+
+function validateRateLimit(
+  name: keyof EndpointRateLimits,
+  value: unknown,
+): Result<RateLimitSetting, ManagementError> {
+  return safeTry(function* () {
+    const field = `rateLimits.${name}`;
+    if (!isRecord(value))
+      return err(validationError(field, `${field} must be an object: { count, windowMs }.`));
+    yield* knownFields(value, ["count", "windowMs"], `${field}.`);
+    const count = value.count ?? DEFAULT_RATE_LIMITS[name].count;
+    const windowMs = value.windowMs ?? DEFAULT_RATE_LIMITS[name].windowMs;
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
+      return err(
+        validationError(`${field}.count`, `${field}.count must be a whole number from 1 to ${MAX_COUNT}.`),
+      );
+    }
+    if (
+      typeof windowMs !== "number" ||
+      !Number.isInteger(windowMs) ||
+      windowMs < MIN_WINDOW_MS ||
+      windowMs > MAX_WINDOW_MS
+    ) {
+      return err(
+        validationError(
+          `${field}.windowMs`,
+          `${field}.windowMs must be a whole number of milliseconds from ${MIN_WINDOW_MS} (1 s) to ${MAX_WINDOW_MS} (7 days).`,
+        ),
+      );
+    }
+    return ok({ count, windowMs });
+  });
 }

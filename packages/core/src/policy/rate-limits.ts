@@ -1,0 +1,120 @@
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import type { RequestContext } from "../context.js";
+import { ipFromBytes, ipToBytes } from "../crypto/ip.js";
+import type { EndpointRateLimits, Identifier, RateLimitSetting } from "../domain/types.js";
+import { type AcmeProblem, problem } from "../problems.js";
+
+export type RateLimitName = keyof EndpointRateLimits;
+
+const WHAT: Record<RateLimitName, string> = {
+  newAccountsPerIp: "new accounts per IP address",
+  newOrdersPerAccount: "new orders per account",
+  certificatesPerDomain: "certificates per registered domain",
+};
+
+/**
+ * RFC 8555 §6.6: counts one request of `subject` (an address, an account id, a registered
+ * domain) against the endpoint's `name` limit. Unset limit: always allowed, nothing counted.
+ * Refused: `rateLimited` (429) with Retry-After in whole seconds, rounded up. Call it before any
+ * write, so a refused request changes nothing stored. A failing limiter is logged and lets the
+ * request through: a broken counter must not take the CA down with it.
+ */
+export function takeRateLimit(
+  ctx: RequestContext,
+  name: RateLimitName,
+  subject: string,
+): ResultAsync<void, AcmeProblem> {
+  const limit = ctx.endpoint.rateLimits?.[name];
+  if (limit === undefined) return okAsync(undefined);
+  const { deps, endpoint } = ctx;
+  const now = deps.clock.now();
+  // The endpoint id in the key: limits are per endpoint, never shared across tenants.
+  return deps.rateLimiter
+    .take(`${endpoint.id}\n${name}\n${subject}`, limit, now)
+    .orElse((error) => {
+      deps.logger.error("the rate limiter failed; the request is let through", {
+        endpointId: endpoint.id,
+        limit: name,
+        message: error.message,
+      });
+      return okAsync({ allowed: true, retryAfterMs: 0 });
+    })
+    .andThen((decision) =>
+      decision.allowed
+        ? okAsync(undefined)
+        : errAsync(rateLimitedProblem(name, subject, limit, now, decision.retryAfterMs)),
+    );
+}
+
+/** Takes one for each subject in turn; the first refusal answers (earlier ones stay counted). */
+export function takeRateLimits(
+  ctx: RequestContext,
+  name: RateLimitName,
+  subjects: readonly string[],
+): ResultAsync<void, AcmeProblem> {
+  return subjects.reduce<ResultAsync<void, AcmeProblem>>(
+    (previous, subject) => previous.andThen(() => takeRateLimit(ctx, name, subject)),
+    okAsync(undefined),
+  );
+}
+
+function rateLimitedProblem(
+  name: RateLimitName,
+  subject: string,
+  limit: RateLimitSetting,
+  now: Date,
+  retryAfterMs: number,
+): AcmeProblem {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const at = new Date(now.getTime() + seconds * 1000).toISOString();
+  const about = name === "certificatesPerDomain" ? ` (${subject})` : "";
+  return problem(
+    "rateLimited",
+    `Rate limit reached: at most ${limit.count} ${WHAT[name]}${about} per ${duration(limit.windowMs)} at this endpoint (RFC 8555 §6.6); retry after ${at} (in ${seconds} s).`,
+    { headers: { "Retry-After": String(seconds) } },
+  );
+}
+
+function duration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+    [1_000, "second"],
+  ];
+  for (const [size, unit] of units) {
+    if (ms % size === 0) return ms === size ? unit : `${ms / size} ${unit}s`;
+  }
+  return `${ms} ms`;
+}
+
+/**
+ * The key of a client address: IPv4 as is (also when IPv4-mapped, ::ffff:192.0.2.1), IPv6 by
+ * its /64 (one subscriber's network usually has a whole /64). Undefined when it is no address.
+ */
+export function clientAddressKey(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const bytes = ipToBytes(address.trim());
+  if (bytes === undefined) return undefined;
+  if (bytes.length === 4) return ipFromBytes(bytes);
+  const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return ipFromBytes(bytes.subarray(12));
+  const prefix = new Uint8Array(16);
+  prefix.set(bytes.subarray(0, 8));
+  return `${ipFromBytes(prefix)}/64`;
+}
+
+/**
+ * An approximation of the registered domain: the last two labels (www.shop.example.com →
+ * example.com). There is no public suffix list here, so names under a public suffix of two
+ * labels (example.co.uk) all count against co.uk.
+ */
+export function registeredDomain(identifier: Identifier): string {
+  const name = identifier.value.toLowerCase().replace(/^\*\./, "").replace(/\.$/, "");
+  return name.split(".").slice(-2).join(".");
+}
+
+/** The distinct registered domains of an order's identifiers, sorted. */
+export function registeredDomains(identifiers: readonly Identifier[]): string[] {
+  return [...new Set(identifiers.map(registeredDomain))].sort();
+}
