@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Deps, HandleOptions, RequestContext } from "../context.js";
 import type { Endpoint } from "../domain/types.js";
 import { issueNonce } from "../jws/nonce.js";
@@ -82,6 +83,7 @@ async function route(
     endpoint,
     resource: match.resource,
     url: deps.links.canonical(endpoint.id, match.resource),
+    requestId: requestIdOf(request),
     ...(typeof options.clientAddress === "string" && options.clientAddress !== ""
       ? { clientAddress: options.clientAddress }
       : {}),
@@ -123,4 +125,10 @@ function notServing(endpoint: Endpoint): AcmeProblem | undefined {
     case "DELETING":
       return problem("malformed", "This ACME endpoint is being deleted.", { status: 404 });
   }
+}
+
+/** The host's request id (`x-request-id`, as proxies set it) when it is sane, else a new one. */
+function requestIdOf(request: Request): string {
+  const given = request.headers.get("x-request-id");
+  return given !== null && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
 }

@@ -70,3 +70,34 @@ describe("audit log", () => {
     }
   });
 });
+
+describe("request ids", () => {
+  it("tie an event to its request: the host's x-request-id, else one of the server's", async () => {
+    const lines: string[] = [];
+    const { client } = await setup({}, { events: createAuditLog({ write: (line) => lines.push(line) }) });
+    const acme = await client();
+    const body = await acme.body(acme.directory.newAccount, {}, { useJwk: true });
+    const response = await acme.fetch(
+      new Request(acme.directory.newAccount, {
+        method: "POST",
+        headers: { "content-type": "application/jose+json", "x-request-id": "req-42" },
+        body: JSON.stringify(body),
+      }),
+    );
+    expect(response.status).toBe(201);
+    const created = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.type === "account.created");
+    expect(created[0]?.requestId).toBe("req-42");
+  });
+
+  it("make one of the server's when the host sends none", async () => {
+    const lines: string[] = [];
+    const { client } = await setup({}, { events: createAuditLog({ write: (line) => lines.push(line) }) });
+    const acme = await client();
+    await acme.issue(["example.test"]);
+    const ids = lines.map((l) => (JSON.parse(l) as { requestId?: string }).requestId).filter(Boolean);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
