@@ -122,10 +122,20 @@ export type {
   OrderStore,
   Page,
   PageRequest,
+  RateLimitStore,
+  RateLimitTake,
+  RateLimitTaken,
   StorageError,
   StorageResult,
 } from "./ports/storage.js";
-export { bucketStart, identifierSetKey, METRIC_PERIODS } from "./ports/storage.js";
+export {
+  bucketStart,
+  gcraStep,
+  identifierSetKey,
+  METRIC_PERIODS,
+  rateLimitTakeProblem,
+} from "./ports/storage.js";
+export { createStorageRateLimiter } from "./ports/storage-rate-limiter.js";
 export type { AcmeProblem, ProblemType, Subproblem } from "./problems.js";
 export { ACME_ERROR_NS, PROBLEM_STATUS, problem, problemDocument } from "./problems.js";
 export type { AcmeServer, AcmeServerOptions } from "./server.js";

@@ -11,6 +11,7 @@ import { InventoryIndex } from "./inventory-index.js";
 import type { MetricSeries } from "./metric-store.js";
 import type { NonceEntry } from "./nonce-queue.js";
 import { NonceQueue } from "./nonce-queue.js";
+import type { RateLimitTats } from "./rate-limit-store.js";
 
 /**
  * Everything scoped to one endpoint, in one object: deleting an endpoint drops it whole (O(1)),
@@ -44,6 +45,7 @@ export interface MemoryState {
   /** Inventory order and renewal lookups over `certificates` (kept by the certificate store). */
   readonly inventory: InventoryIndex;
   readonly metrics: MetricSeries;
+  readonly rateLimits: RateLimitTats;
 }
 
 export function createState(maxNonces: number): MemoryState {
@@ -58,6 +60,7 @@ export function createState(maxNonces: number): MemoryState {
     caMaterials: new Map(),
     inventory: new InventoryIndex(),
     metrics: new Map(),
+    rateLimits: { tats: new Map(), sincePrune: 0 },
   };
 }
 

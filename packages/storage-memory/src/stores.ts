@@ -10,6 +10,7 @@ import type { Journal } from "./journal.js";
 import { createMetricStore } from "./metric-store.js";
 import { createNonceStore } from "./nonce-store.js";
 import { createOrderStore } from "./order-store.js";
+import { createRateLimitStore } from "./rate-limit-store.js";
 import type { MemoryState } from "./state.js";
 
 /** One set of stores over `state`, whose writes are reported to `journal`. */
@@ -25,5 +26,6 @@ export function createStores(state: MemoryState, journal: Journal): AcmeStores {
     nonces: createNonceStore(state, journal),
     caMaterials: createCaMaterialStore(state, journal),
     metrics: createMetricStore(state.metrics, journal),
+    rateLimits: createRateLimitStore(state.rateLimits, journal),
   };
 }

@@ -19,6 +19,7 @@ export class Connection {
   /** The latest `now` a nonce consume was asked about: nonces that expired before it are pruned. */
   latestNow = 0;
   noncesSincePrune = 0;
+  rateLimitsSincePrune = 0;
   /** Set by the storage's `close()`: from then on every operation answers a failure. */
   closed = false;
 

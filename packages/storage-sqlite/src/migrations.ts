@@ -4,6 +4,7 @@ import { err, ok } from "neverthrow";
 import type { SqliteStorageError } from "./errors.js";
 import { messageOf, openError } from "./errors.js";
 import { INVENTORY_MIGRATION } from "./inventory-migration.js";
+import { RATE_LIMIT_MIGRATION } from "./rate-limit-migration.js";
 
 /**
  * One step of the schema. Steps are forward-only and never edited once released: a change is a
@@ -115,6 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   INVENTORY_MIGRATION,
+  RATE_LIMIT_MIGRATION,
 ];
 
 /** The schema version this package writes and reads. */

@@ -10,6 +10,7 @@ import { createExternalAccountKeyStore } from "./external-account-key-store.js";
 import { createMetricStore } from "./metric-store.js";
 import { createNonceStore } from "./nonce-store.js";
 import { createOrderStore } from "./order-store.js";
+import { createRateLimitStore } from "./rate-limit-store.js";
 
 /** One set of stores over `connection`, whose operations `runner` runs. */
 export function createStores(connection: Connection, runner: Runner): AcmeStores {
@@ -24,5 +25,6 @@ export function createStores(connection: Connection, runner: Runner): AcmeStores
     nonces: createNonceStore(connection, runner),
     caMaterials: createCaMaterialStore(connection, runner),
     metrics: createMetricStore(connection, runner),
+    rateLimits: createRateLimitStore(connection, runner),
   };
 }

@@ -1,4 +1,5 @@
 import { okAsync, type ResultAsync } from "neverthrow";
+import { gcraStep } from "./storage.js";
 
 /** `count` requests per `windowMs`, refilled evenly (one every `windowMs / count`). */
 export interface RateLimit {
@@ -20,7 +21,8 @@ export interface RateLimiterError {
 /**
  * RFC 8555 §6.6 rate limits: counts one request under `key` against `limit` at `now`. An
  * allowed request is counted; a refused one is not. The default keeps state in memory, so
- * several server instances each count on their own (a storage-backed limiter is future work).
+ * several server instances each count on their own; `createStorageRateLimiter` shares the
+ * count through the storage.
  */
 export interface RateLimiter {
   take(key: string, limit: RateLimit, now: Date): ResultAsync<RateLimitDecision, RateLimiterError>;
@@ -59,13 +61,10 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     size: () => tats.size,
     take(key, limit, now) {
       const t = now.getTime();
-      const interval = limit.windowMs / limit.count;
-      const tat = Math.max(tats.get(key) ?? t, t);
-      const next = tat + interval;
-      const over = next - t - limit.windowMs;
-      if (over > 0) return okAsync({ allowed: false, retryAfterMs: Math.ceil(over) });
+      const step = gcraStep(tats.get(key), { key, count: limit.count, windowMs: limit.windowMs, now });
+      if (!step.allowed) return okAsync({ allowed: false, retryAfterMs: step.retryAfterMs });
       tats.delete(key);
-      tats.set(key, next);
+      tats.set(key, step.tat);
       if (tats.size > maxKeys || t >= nextSweep) sweep(t);
       // Still too many live keys: forget the longest-untouched ones.
       for (const oldest of tats.keys()) {

@@ -226,6 +226,66 @@ export function identifierSetKey(identifiers: readonly { type: string; value: st
   return [...new Set(identifiers.map((i) => `${i.type}:${i.value}`.toLowerCase()))].sort().join(",");
 }
 
+export interface RateLimitTake {
+  readonly key: string;
+  /** Burst size: a positive integer. */
+  readonly count: number;
+  /** Positive: `count` more requests are allowed per `windowMs`, one every `windowMs / count`. */
+  readonly windowMs: number;
+  readonly now: Date;
+}
+
+export interface RateLimitTaken {
+  readonly allowed: boolean;
+  /** 0 when allowed; else the milliseconds (rounded up) until one more take would be allowed. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * Rate limit state shared by every server on the storage (GCRA, one theoretical arrival time
+ * `tat` per key, as `createMemoryRateLimiter`): several instances then count together.
+ */
+export interface RateLimitStore {
+  /**
+   * Atomically, per key and across processes sharing the storage: allowed when
+   * `max(tat, now) + windowMs / count - now <= windowMs`, and then `tat` moves to that sum; a
+   * refused take changes nothing. Keys whose `tat` has passed are as good as new, so a driver
+   * may delete them (each driver prunes a bounded batch now and then).
+   */
+  take(input: RateLimitTake): StorageResult<RateLimitTaken>;
+}
+
+const GCRA_TOLERANCE_MS = 1e-3;
+
+/** The GCRA step both drivers (and `createMemoryRateLimiter`) share: the new `tat` when allowed, else how long to wait. */
+export function gcraStep(
+  storedTat: number | undefined,
+  input: RateLimitTake,
+):
+  | { readonly allowed: true; readonly tat: number }
+  | { readonly allowed: false; readonly retryAfterMs: number } {
+  const t = input.now.getTime();
+  const next = Math.max(storedTat ?? t, t) + input.windowMs / input.count;
+  const over = next - t - input.windowMs;
+  // Sums of a fractional interval drift (7 × 1000/7 is a hair over 1000): below a microsecond
+  // of excess is rounding, not a request too many, or a burst of `count` would be refused.
+  return over > GCRA_TOLERANCE_MS
+    ? { allowed: false, retryAfterMs: Math.ceil(over) }
+    : { allowed: true, tat: next };
+}
+
+/** Why a take is unusable (`invalid`), or undefined when it is fine. */
+export function rateLimitTakeProblem(input: RateLimitTake): StorageError | undefined {
+  if (typeof input.key !== "string") return { type: "invalid", message: "`key` must be a string" };
+  if (!Number.isSafeInteger(input.count) || input.count < 1)
+    return { type: "invalid", message: `\`count\` must be a positive integer, not ${input.count}` };
+  if (!Number.isFinite(input.windowMs) || input.windowMs <= 0)
+    return { type: "invalid", message: `\`windowMs\` must be positive, not ${input.windowMs}` };
+  if (!(input.now instanceof Date) || Number.isNaN(input.now.getTime()))
+    return { type: "invalid", message: "`now` is not a valid date" };
+  return undefined;
+}
+
 export interface ExternalAccountKeyStore {
   /** `conflict` when the key id exists in the endpoint. */
   insert(key: ExternalAccountKey): StorageResult<ExternalAccountKey>;
@@ -261,6 +321,7 @@ export interface AcmeStores {
   readonly nonces: NonceStore;
   readonly caMaterials: CaMaterialStore;
   readonly metrics: MetricStore;
+  readonly rateLimits: RateLimitStore;
 }
 
 /** The storage port every driver implements (memory, SQLite, PostgreSQL). */

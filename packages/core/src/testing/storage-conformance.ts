@@ -50,6 +50,7 @@ import {
   makeOrder,
 } from "./fixtures.js";
 import { describeInventoryConformance } from "./storage-conformance-inventory.js";
+import { describeRateLimitConformance } from "./storage-conformance-rate-limits.js";
 
 export interface StorageConformanceOptions {
   /** Fresh, empty storage for each test. */
@@ -98,6 +99,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     describeTransactions(storage);
     describeConcurrency(storage);
     describeInventoryConformance(storage);
+    describeRateLimitConformance(storage);
   });
 }
 
