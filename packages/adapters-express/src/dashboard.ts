@@ -1,10 +1,11 @@
-import type { AcmeServer, Logger, ManagementError } from "@acme-endpoints/core";
+import type { AcmeServer, Logger } from "@acme-endpoints/core";
 import { consoleLogger } from "@acme-endpoints/core";
 import { type Request as ExpressRequest, type Response as ExpressResponse, Router } from "express";
 import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard-assets.js";
 import { type DashboardQuery, dashboardData } from "./dashboard-data.js";
 import { authenticate } from "./management.js";
 import type { Authorize } from "./management-auth.js";
+import { MANAGEMENT_ERROR_STATUS } from "./management-status.js";
 
 /** What the dashboard reads of the server: endpoints, the certificates inventory and metrics. */
 export type DashboardServer = Pick<AcmeServer, "endpoints" | "certificates" | "metrics">;
@@ -14,13 +15,6 @@ export interface DashboardRouterOptions {
   readonly authorize: Authorize;
   readonly logger?: Pick<Logger, "error">;
 }
-
-const STATUS: Record<ManagementError["code"], number> = {
-  ValidationError: 400,
-  NotFound: 404,
-  Conflict: 409,
-  StorageFailure: 500,
-};
 
 /**
  * A small read-only web UI of the seed's Monitoring tab and Certificates dashboard: endpoints
@@ -78,7 +72,9 @@ export function dashboardRouter(server: DashboardServer, options: DashboardRoute
               res.status(500).json({ error: "StorageFailure", message: "See the server log." });
               return;
             }
-            res.status(STATUS[error.code]).json({ error: error.code, message: error.message });
+            res
+              .status(MANAGEMENT_ERROR_STATUS[error.code])
+              .json({ error: error.code, message: error.message });
           },
         )
         .catch((cause: unknown) => {

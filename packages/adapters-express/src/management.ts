@@ -9,6 +9,7 @@ import {
 } from "express";
 import type { Authorize } from "./management-auth.js";
 import { type ManagementServer, managementRoutes } from "./management-routes.js";
+import { MANAGEMENT_ERROR_STATUS } from "./management-status.js";
 
 export type { ManagementServer } from "./management-routes.js";
 
@@ -20,13 +21,6 @@ export interface ManagementRouterOptions {
   /** Where storage failures and unexpected exceptions are reported (default: the console). */
   readonly logger?: Pick<Logger, "error">;
 }
-
-const STATUS: Record<ManagementError["code"], number> = {
-  ValidationError: 400,
-  NotFound: 404,
-  Conflict: 409,
-  StorageFailure: 500,
-};
 
 /**
  * The endpoint control plane as a JSON API: endpoints, their tags, domain validations and EAB
@@ -131,7 +125,7 @@ function sendError(
     return;
   }
   res
-    .status(STATUS[error.code])
+    .status(MANAGEMENT_ERROR_STATUS[error.code])
     .json({ error: error.code, message: error.message, ...("field" in error ? { field: error.field } : {}) });
 }
 
