@@ -59,6 +59,9 @@ async function route(
     ...(nonce.isOk() ? { nonce: nonce.value } : {}),
     ...(match.resource?.kind === "directory" ? {} : { index: deps.links.directory(endpoint.id) }),
   };
+  // RFC 8555 §7.2: newNonce exists to hand out a nonce; without one, say the server failed.
+  if (nonce.isErr() && match.resource?.kind === "newNonce")
+    return problemResponse(internalProblem(), decoration);
   if (match.resource === undefined) {
     return problemResponse(
       problem("malformed", "No ACME resource at this URL.", { status: 404 }),

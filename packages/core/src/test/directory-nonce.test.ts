@@ -63,3 +63,26 @@ describe("newNonce (RFC 8555 §7.2)", () => {
     expect(head.headers.get("replay-nonce")).not.toBe(get.headers.get("replay-nonce"));
   });
 });
+
+describe("newNonce when nonces cannot be stored", () => {
+  it("answers serverInternal instead of a 200 without Replay-Nonce, and logs the cause", async () => {
+    const { errAsync } = await import("neverthrow");
+    const errors: string[] = [];
+    const t = await setup({}, { logger: { error: (m) => void errors.push(m), warn: () => {} } });
+    const broken = {
+      ...t.storage.nonces,
+      insert: () => errAsync({ type: "failure" as const, message: "disk full" }),
+    };
+    Object.assign(t.storage, { nonces: broken });
+    const response = await t.server.handle(
+      new Request(t.endpoint.endpointUrl.replace("directory", "new-nonce"), { method: "GET" }),
+    );
+    expect(response.status).toBe(500);
+    expect(response.headers.get("replay-nonce")).toBeNull();
+    expect(await jsonOf(response)).toMatchObject({ type: PROBLEM("serverInternal") });
+    expect(
+      JSON.stringify(await jsonOf(await t.server.handle(new Request(t.endpoint.endpointUrl)))),
+    ).not.toContain("disk full");
+    expect(errors).toContain("storage failure while issuing a nonce");
+  });
+});
