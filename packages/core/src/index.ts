@@ -136,6 +136,15 @@ export {
   rateLimitTakeProblem,
 } from "./ports/storage.js";
 export { createStorageRateLimiter } from "./ports/storage-rate-limiter.js";
+export type { EndpointCursor } from "./ports/storage-rules.js";
+export {
+  checkPageLimit,
+  decodeEndpointCursor,
+  encodeEndpointCursor,
+  invalidCursor,
+  MAX_PAGE_LIMIT,
+  versionConflict,
+} from "./ports/storage-rules.js";
 export type { AcmeProblem, ProblemType, Subproblem } from "./problems.js";
 export { ACME_ERROR_NS, PROBLEM_STATUS, problem, problemDocument } from "./problems.js";
 export type { AcmeServer, AcmeServerOptions } from "./server.js";

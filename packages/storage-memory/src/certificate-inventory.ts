@@ -6,10 +6,10 @@ import type {
   PageRequest,
   StorageError,
 } from "@acme-endpoints/core";
+import { checkPageLimit, invalidCursor } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import { ALL_ENDPOINTS, type InventoryIndex, type InventoryScope } from "./inventory-index.js";
-import { checkLimit, malformedCursor } from "./paging.js";
 import { inventoryKey, type SortedKeys, serialOfKey } from "./sorted-keys.js";
 
 const DAY = 86_400_000;
@@ -25,9 +25,9 @@ export function listCertificates(
   filter: CertificateFilter,
   page: PageRequest,
 ): Result<Page<CertificateRecord>, StorageError> {
-  return checkLimit(page.limit).andThen((limit) => {
+  return checkPageLimit(page.limit).andThen((limit) => {
     const after = page.after === undefined ? undefined : decodeCursor(page.after);
-    if (page.after !== undefined && after === undefined) return err(malformedCursor(page.after));
+    if (page.after !== undefined && after === undefined) return err(invalidCursor(page.after));
     const scope = index.scope(filter.endpointId ?? ALL_ENDPOINTS);
     if (scope === undefined) return ok({ items: [] });
     const keys = keysFor(scope, filter);

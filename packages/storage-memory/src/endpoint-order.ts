@@ -43,19 +43,3 @@ export function moveInOrder(
   }
   if (next !== undefined) sorted.splice(lowerBound(sorted, next), 0, next);
 }
-
-/** Keyset cursors stay right when endpoints before them come and go between pages. */
-export function encodeCursor(key: EndpointKey): string {
-  return JSON.stringify([key.createdAt, key.id]);
-}
-
-export function decodeCursor(cursor: string): EndpointKey | undefined {
-  try {
-    const parsed: unknown = JSON.parse(cursor);
-    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-    const [createdAt, id] = parsed as unknown[];
-    return typeof createdAt === "string" && typeof id === "string" ? { createdAt, id } : undefined;
-  } catch {
-    return undefined;
-  }
-}

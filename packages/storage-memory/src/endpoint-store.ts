@@ -1,11 +1,16 @@
 import type { Endpoint, EndpointStore, Page, PageRequest, StorageError } from "@acme-endpoints/core";
+import {
+  checkPageLimit,
+  decodeEndpointCursor,
+  encodeEndpointCursor,
+  invalidCursor,
+} from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
-import { decodeCursor, encodeCursor, indexAfter, moveInOrder } from "./endpoint-order.js";
+import { indexAfter, moveInOrder } from "./endpoint-order.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
 import { conflict, perform, updateConflict } from "./journal.js";
-import { checkLimit, malformedCursor } from "./paging.js";
 import type { MemoryState } from "./state.js";
 
 export function createEndpointStore(state: MemoryState, journal: Journal): EndpointStore {
@@ -88,17 +93,19 @@ function markCertificatesOfDeletedEndpoint(state: MemoryState, journal: Journal,
 }
 
 function listEndpoints(sorted: readonly Endpoint[], page: PageRequest): Result<Page<Endpoint>, StorageError> {
-  return checkLimit(page.limit).andThen((limit) => {
+  return checkPageLimit(page.limit).andThen((limit) => {
     let start = 0;
     if (page.after !== undefined) {
-      const key = decodeCursor(page.after);
-      if (key === undefined) return err(malformedCursor(page.after));
+      const key = decodeEndpointCursor(page.after);
+      if (key === undefined) return err(invalidCursor(page.after));
       start = indexAfter(sorted, key);
     }
     const items = sorted.slice(start, start + limit);
     const last = items.at(-1);
     return ok(
-      start + limit < sorted.length && last !== undefined ? { items, next: encodeCursor(last) } : { items },
+      start + limit < sorted.length && last !== undefined
+        ? { items, next: encodeEndpointCursor(last) }
+        : { items },
     );
   });
 }

@@ -54,14 +54,5 @@ export function perform<T>(journal: Journal, operation: () => Result<T, StorageE
   }
 }
 
-/** Why a versioned update is refused: the record is missing, or its version has moved on. */
-export function updateConflict(
-  kind: string,
-  key: string,
-  stored: { readonly version: number } | undefined,
-  given: { readonly version: number },
-): StorageError {
-  return stored === undefined
-    ? conflict(`no ${kind} ${key} to update`)
-    : conflict(`${kind} ${key} is at version ${stored.version}, not ${given.version}`);
-}
+/** The port rule, under the name the stores use. */
+export { versionConflict as updateConflict } from "@acme-endpoints/core";

@@ -1,10 +1,10 @@
 import type { Order, OrderStore, Page, PageRequest, StorageError } from "@acme-endpoints/core";
+import { checkPageLimit, invalidCursor } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
 import { conflict, perform, updateConflict } from "./journal.js";
-import { checkLimit, malformedCursor } from "./paging.js";
 import type { EndpointScope, MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -80,10 +80,10 @@ function listOrders(
   accountId: string,
   page: PageRequest,
 ): Result<Page<Order>, StorageError> {
-  return checkLimit(page.limit).andThen((limit) => {
+  return checkPageLimit(page.limit).andThen((limit) => {
     let start = 0;
     if (page.after !== undefined) {
-      if (!/^\d{1,15}$/.test(page.after)) return err(malformedCursor(page.after));
+      if (!/^\d{1,15}$/.test(page.after)) return err(invalidCursor(page.after));
       start = Number(page.after);
     }
     const ids = scope?.orderIdsByAccount.get(accountId) ?? [];

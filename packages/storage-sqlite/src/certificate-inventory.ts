@@ -6,10 +6,10 @@ import type {
   PageRequest,
   StorageError,
 } from "@acme-endpoints/core";
+import { checkPageLimit, invalidCursor } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import type { Connection } from "./connection.js";
-import { checkLimit, malformedCursor } from "./paging.js";
 import { decode } from "./records.js";
 
 const DAY = 86_400_000;
@@ -24,7 +24,7 @@ export function listCertificates(
   filter: CertificateFilter,
   page: PageRequest,
 ): Result<Page<CertificateRecord>, StorageError> {
-  return checkLimit(page.limit).andThen((limit) => {
+  return checkPageLimit(page.limit).andThen((limit) => {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.endpointId !== undefined) {
@@ -55,7 +55,7 @@ export function listCertificates(
     }
     if (page.after !== undefined) {
       const after = decodeCursor(page.after);
-      if (after === undefined) return err(malformedCursor(page.after));
+      if (after === undefined) return err(invalidCursor(page.after));
       where.push("(not_after, serial) > (?, ?)");
       params.push(...after);
     }

@@ -1,9 +1,14 @@
 import type { Endpoint, EndpointStore, Page, PageRequest, StorageError } from "@acme-endpoints/core";
+import {
+  checkPageLimit,
+  decodeEndpointCursor,
+  encodeEndpointCursor,
+  invalidCursor,
+} from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import type { Connection, Runner } from "./connection.js";
 import { updateConflict } from "./errors.js";
-import { checkLimit, malformedCursor } from "./paging.js";
 import { decode, decodeRow, encode, nextVersion } from "./records.js";
 
 export function createEndpointStore(connection: Connection, runner: Runner): EndpointStore {
@@ -94,15 +99,15 @@ const SCOPED_TABLES = [
 
 /** Keyset paging by (createdAt, id): a cursor stays right when endpoints before it come and go. */
 function listEndpoints(connection: Connection, page: PageRequest): Result<Page<Endpoint>, StorageError> {
-  return checkLimit(page.limit).andThen((limit) => {
+  return checkPageLimit(page.limit).andThen((limit) => {
     let rows: Record<string, unknown>[];
     if (page.after === undefined) {
       rows = connection
         .statement("SELECT data FROM endpoints ORDER BY created_at, id LIMIT ?")
         .all(limit + 1);
     } else {
-      const key = decodeCursor(page.after);
-      if (key === undefined) return err(malformedCursor(page.after));
+      const key = decodeEndpointCursor(page.after);
+      if (key === undefined) return err(invalidCursor(page.after));
       rows = connection
         .statement(
           "SELECT data FROM endpoints WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
@@ -111,21 +116,8 @@ function listEndpoints(connection: Connection, page: PageRequest): Result<Page<E
     }
     const items = rows.slice(0, limit).map((row) => decode<Endpoint>(row.data));
     const last = items.at(-1);
-    return ok(rows.length > limit && last !== undefined ? { items, next: encodeCursor(last) } : { items });
+    return ok(
+      rows.length > limit && last !== undefined ? { items, next: encodeEndpointCursor(last) } : { items },
+    );
   });
-}
-
-function encodeCursor(endpoint: Endpoint): string {
-  return JSON.stringify([endpoint.createdAt, endpoint.id]);
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(cursor);
-    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-    const [createdAt, id] = parsed as unknown[];
-    return typeof createdAt === "string" && typeof id === "string" ? { createdAt, id } : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -57,16 +57,5 @@ export function fromSqlite(error: unknown, doing: string): StorageError {
   return failure(`SQLite failed ${doing}: ${messageOf(error)}${code ? ` (${code})` : ""}`, error);
 }
 
-/** Why a versioned update changed no row: the record is missing, or its version moved on. */
-export function updateConflict(
-  kind: string,
-  key: string,
-  stored: { readonly version: number } | undefined,
-  given: { readonly version: number },
-): StorageError {
-  return stored === undefined
-    ? conflict(`no ${kind} ${key} to update`)
-    : stored.version !== given.version
-      ? conflict(`${kind} ${key} is at version ${stored.version}, not ${given.version}`)
-      : conflict(`${kind} ${key}: a field that never changes was changed`);
-}
+/** The port rule, under the name the stores use. */
+export { versionConflict as updateConflict } from "@acme-endpoints/core";

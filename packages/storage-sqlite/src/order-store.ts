@@ -1,9 +1,9 @@
 import type { Order, OrderStore, Page, PageRequest, StorageError } from "@acme-endpoints/core";
+import { checkPageLimit, invalidCursor } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import type { Connection, Runner } from "./connection.js";
 import { updateConflict } from "./errors.js";
-import { checkLimit, malformedCursor } from "./paging.js";
 import { decode, decodeRow, encode, nextVersion } from "./records.js";
 
 export function createOrderStore(connection: Connection, runner: Runner): OrderStore {
@@ -57,10 +57,10 @@ function listOrders(
   accountId: string,
   page: PageRequest,
 ): Result<Page<Order>, StorageError> {
-  return checkLimit(page.limit).andThen((limit) => {
+  return checkPageLimit(page.limit).andThen((limit) => {
     let after = 0;
     if (page.after !== undefined) {
-      if (!/^\d{1,15}$/.test(page.after)) return err(malformedCursor(page.after));
+      if (!/^\d{1,15}$/.test(page.after)) return err(invalidCursor(page.after));
       after = Number(page.after);
     }
     const rows = connection

@@ -683,6 +683,15 @@ function describePagingInput(storage: StorageGetter): void {
           after,
         ).toBe("invalid");
       }
+      // The message may reach a client's problem detail: a forged cursor is not echoed whole.
+      const forged = "c".repeat(30 * 1024);
+      for (const error of [
+        await errorOf(s.endpoints.list({ limit: 10, after: forged })),
+        await errorOf(s.orders.listByAccount(endpoint.id, account.id, { limit: 10, after: forged })),
+      ]) {
+        expect(error.type).toBe("invalid");
+        expect(error.message.length).toBeLessThan(200);
+      }
       for (const limit of [0, -1, 1.5, 1001]) {
         expect((await errorOf(s.endpoints.list({ limit }))).type, String(limit)).toBe("invalid");
       }
