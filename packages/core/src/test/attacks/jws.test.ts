@@ -112,6 +112,23 @@ const stranger = generateTestKey("P-256").privateKey;
 const rsa2048 = generateTestKey("RSA-2048").privateKey;
 const ed25519 = generateTestKey("Ed25519").privateKey;
 
+/** A newAccount JWS whose `alg` is not the one its `jwk` signs with: refused, nothing created. */
+function algClaimedForKey(
+  alg: string,
+  keyLabel: string,
+  key: () => KeyObject,
+  signsWith: string,
+  detail: RegExp = /does not match/,
+): AttackCase {
+  return {
+    name: `${alg} claimed for ${keyLabel} jwk`,
+    send: (a) => register(a, { key: key(), header: { alg } }),
+    expect: { status: 400, type: "badSignatureAlgorithm", detail, extra: { algorithms: [signsWith] } },
+    nonce: "consumed",
+    after: noAccountFor(key),
+  };
+}
+
 const cases: AttackCase[] = [
   // ── alg ────────────────────────────────────────────────────────────────────────────────
   {
@@ -209,63 +226,17 @@ const cases: AttackCase[] = [
     expect: { status: 400, type: "badSignatureAlgorithm", detail: NOT_ACCEPTED },
     nonce: "kept",
   },
-  {
-    name: "RS256 claimed for a P-256 jwk",
-    send: (a) => register(a, { key: stranger, header: { alg: "RS256" } }),
-    expect: {
-      status: 400,
-      type: "badSignatureAlgorithm",
-      detail: /RS256 does not match the EC P-256 key, which signs with ES256/,
-      extra: { algorithms: ["ES256"] },
-    },
-    nonce: "consumed",
-    after: noAccountFor(() => stranger),
-  },
-  {
-    name: "ES384 claimed for a P-256 jwk",
-    send: (a) => register(a, { key: stranger, header: { alg: "ES384" } }),
-    expect: {
-      status: 400,
-      type: "badSignatureAlgorithm",
-      detail: /does not match/,
-      extra: { algorithms: ["ES256"] },
-    },
-    nonce: "consumed",
-  },
-  {
-    name: "ES256 claimed for an RSA 2048 jwk",
-    send: (a) => register(a, { key: rsa2048, header: { alg: "ES256" } }),
-    expect: {
-      status: 400,
-      type: "badSignatureAlgorithm",
-      detail: /does not match/,
-      extra: { algorithms: ["RS256"] },
-    },
-    nonce: "consumed",
-    after: noAccountFor(() => rsa2048),
-  },
-  {
-    name: "EdDSA claimed for a P-256 jwk",
-    send: (a) => register(a, { key: stranger, header: { alg: "EdDSA" } }),
-    expect: {
-      status: 400,
-      type: "badSignatureAlgorithm",
-      detail: /does not match/,
-      extra: { algorithms: ["ES256"] },
-    },
-    nonce: "consumed",
-  },
-  {
-    name: "ES256 claimed for an Ed25519 jwk",
-    send: (a) => register(a, { key: ed25519, header: { alg: "ES256" } }),
-    expect: {
-      status: 400,
-      type: "badSignatureAlgorithm",
-      detail: /does not match/,
-      extra: { algorithms: ["EdDSA"] },
-    },
-    nonce: "consumed",
-  },
+  algClaimedForKey(
+    "RS256",
+    "P-256",
+    () => stranger,
+    "ES256",
+    /RS256 does not match the EC P-256 key, which signs with ES256/,
+  ),
+  algClaimedForKey("ES384", "a P-256", () => stranger, "ES256"),
+  algClaimedForKey("ES256", "an RSA 2048", () => rsa2048, "RS256"),
+  algClaimedForKey("EdDSA", "a P-256", () => stranger, "ES256"),
+  algClaimedForKey("ES256", "an Ed25519", () => ed25519, "EdDSA"),
   {
     name: "RS256 claimed with the kid of a P-256 account",
     send: (a) => order(a, { header: { alg: "RS256" } }),
