@@ -1,7 +1,8 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { type AcmeReply, json } from "../http/reply.js";
-import { authenticate, storageProblem } from "../jws/authenticate.js";
+import { storageProblem } from "../http/storage-problem.js";
+import { authenticate } from "../jws/authenticate.js";
 import { type AcmeProblem, problem } from "../problems.js";
 
 /**

@@ -3,8 +3,9 @@ import type { RequestContext } from "../context.js";
 import type { Account } from "../domain/types.js";
 import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
+import { storageProblem } from "../http/storage-problem.js";
 import { accountView } from "../http/views.js";
-import { authenticate, storageProblem } from "../jws/authenticate.js";
+import { authenticate } from "../jws/authenticate.js";
 import { validateContacts } from "../policy/contact.js";
 import { type AcmeProblem, problem } from "../problems.js";
 

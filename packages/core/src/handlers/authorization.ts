@@ -1,8 +1,9 @@
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { type AcmeReply, json } from "../http/reply.js";
+import { storageProblem } from "../http/storage-problem.js";
 import { authorizationView } from "../http/views.js";
-import { authenticate, storageProblem } from "../jws/authenticate.js";
+import { authenticate } from "../jws/authenticate.js";
 import { type AcmeProblem, problem } from "../problems.js";
 import { loadOwned } from "./load.js";
 

@@ -4,8 +4,9 @@ import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypt
 import type { CertificateRecord, Order } from "../domain/types.js";
 import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
+import { storageProblem } from "../http/storage-problem.js";
 import { orderView } from "../http/views.js";
-import { type AuthenticatedRequest, authenticate, storageProblem } from "../jws/authenticate.js";
+import { type AuthenticatedRequest, authenticate } from "../jws/authenticate.js";
 import { decodeBase64url } from "../jws/base64url.js";
 import { checkCsrIdentifiers } from "../policy/csr-identifiers.js";
 import { checkKeyAlgorithm } from "../policy/key-algorithm.js";

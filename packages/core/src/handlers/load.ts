@@ -2,7 +2,7 @@ import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { recoverInterruptedOrder } from "../domain/order-recovery.js";
 import type { Account, Order } from "../domain/types.js";
-import { storageProblem } from "../jws/authenticate.js";
+import { storageProblem } from "../http/storage-problem.js";
 import type { StorageResult } from "../ports/storage.js";
 import { type AcmeProblem, problem } from "../problems.js";
 

@@ -2,8 +2,8 @@ import type { KeyObject } from "node:crypto";
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { Account, JsonWebKeyPublic } from "../domain/types.js";
-import type { StorageError } from "../ports/storage.js";
-import { type AcmeProblem, internalProblem, problem } from "../problems.js";
+import { storageProblem } from "../http/storage-problem.js";
+import { type AcmeProblem, problem } from "../problems.js";
 import { readBody } from "./body.js";
 import { importAccountKey, matchAlgorithm } from "./keys.js";
 import {
@@ -28,27 +28,6 @@ export interface AuthenticatedRequest {
   readonly jwk?: { readonly value: JsonWebKeyPublic; readonly thumbprint: string };
   /** Set when the JWS carried a `kid`: the endpoint's account, status valid. */
   readonly account?: Account;
-}
-
-/** Storage failures become `serverInternal`; the cause is logged, not sent. */
-export function storageProblem(ctx: { deps: RequestContext["deps"] }, what: string) {
-  return (e: StorageError): AcmeProblem => {
-    switch (e.type) {
-      case "conflict":
-        return problem(
-          "malformed",
-          `The request conflicted with a concurrent change while ${what}; retry it.`,
-          {
-            status: 409,
-          },
-        );
-      case "invalid":
-        return problem("malformed", `The request is not usable while ${what}: ${e.message}.`);
-      case "failure":
-        ctx.deps.logger.error(`storage failure while ${what}`, { message: e.message, cause: e.cause });
-        return internalProblem();
-    }
-  };
 }
 
 /**

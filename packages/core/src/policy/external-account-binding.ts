@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { err, errAsync, ok, type ResultAsync, safeTry } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { ExternalAccountKey } from "../domain/types.js";
-import { storageProblem } from "../jws/authenticate.js";
+import { storageProblem } from "../http/storage-problem.js";
 import { decodeBase64url } from "../jws/base64url.js";
 import { thumbprintOf } from "../jws/keys.js";
 import { decodeJsonObject, isObject } from "../jws/parse.js";
