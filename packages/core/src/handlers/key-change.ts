@@ -23,12 +23,10 @@ export function keyChange(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProbl
     if (account === undefined || auth.payload === undefined) {
       return err(problem("malformed", "keyChange needs an inner JWS as its payload (RFC 8555 §7.3.5)."));
     }
-    const inner = yield* parseFlattenedJws(new TextEncoder().encode(JSON.stringify(auth.payload))).mapErr(
-      (p) => ({
-        ...p,
-        detail: `Inner JWS: ${p.detail}`,
-      }),
-    );
+    const inner = yield* parseFlattenedJws(auth.payloadBytes).mapErr((p) => ({
+      ...p,
+      detail: `Inner JWS: ${p.detail}`,
+    }));
     if (inner.header.jwk === undefined || inner.header.kid !== undefined) {
       return err(problem("malformed", "The inner JWS must carry the new key as `jwk` and no `kid`."));
     }

@@ -23,6 +23,8 @@ export interface AuthenticatedRequest {
   readonly header: ProtectedHeader;
   /** The parsed payload; undefined for POST-as-GET (empty payload, RFC 8555 §6.3). */
   readonly payload: Record<string, unknown> | undefined;
+  /** The payload exactly as signed (keyChange parses its inner JWS from these bytes). */
+  readonly payloadBytes: Uint8Array;
   readonly key: KeyObject;
   /** Set when the JWS carried a `jwk`. */
   readonly jwk?: { readonly value: JsonWebKeyPublic; readonly thumbprint: string };
@@ -112,7 +114,14 @@ function verifyParsed(
       jws.payloadBytes.byteLength === 0
         ? undefined
         : yield* decodeJsonObject(jws.payloadBytes, "The JWS payload");
-    return ok({ header, payload, key, ...(jwk ? { jwk } : {}), ...(account ? { account } : {}) });
+    return ok({
+      header,
+      payload,
+      payloadBytes: jws.payloadBytes,
+      key,
+      ...(jwk ? { jwk } : {}),
+      ...(account ? { account } : {}),
+    });
   });
 }
 
