@@ -94,9 +94,9 @@ describe("acmeRouter client address", () => {
     app.use(
       "/acme",
       acmeRouter({
-        handle: (request, options) => {
+        handleHttp: (request, options) => {
           seen.push(options?.clientAddress);
-          return server.handle(request, options);
+          return server.handleHttp(request, options);
         },
       }),
     );

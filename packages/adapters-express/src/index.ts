@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
-import type { AcmeServer } from "@acme-endpoints/core";
+import { fromNodeRequest, writeNodeResponse } from "@acme-endpoints/adapters-node";
+import type { AcmeHttpRequest, AcmeServer } from "@acme-endpoints/core";
 import { type Request as ExpressRequest, type Response as ExpressResponse, Router } from "express";
 
 export type { DashboardRouterOptions, DashboardServer } from "./dashboard.js";
@@ -10,8 +11,8 @@ export { managementRouter } from "./management.js";
 export type { Authorize, AuthorizeResult } from "./management-auth.js";
 export { bearerToken } from "./management-auth.js";
 
-/** What the adapter needs of the server: its web-standard handler. */
-export type AcmeHandler = Pick<AcmeServer, "handle">;
+/** What the adapter needs of the server: its host-neutral handler. */
+export type AcmeHandler = Pick<AcmeServer, "handleHttp">;
 
 /**
  * Mounts every ACME endpoint of `server` on an Express app, at any path:
@@ -27,13 +28,37 @@ export function acmeRouter(server: AcmeHandler): Router {
     // The client address for per-IP rate limits: req.ip honours the app's "trust proxy".
     const clientAddress = req.ip ?? req.socket.remoteAddress;
     server
-      .handle(toWebRequest(req), clientAddress === undefined ? {} : { clientAddress })
-      .then((response) => sendWebResponse(response, res))
+      .handleHttp(fromExpressRequest(req), clientAddress === undefined ? {} : { clientAddress })
+      .then((answer) => writeNodeResponse(answer, req, res))
       .catch(next);
   });
   return router;
 }
 
+/** The request as core reads it: Express's protocol (proxy-aware), Host, and the mount-free path. */
+export function fromExpressRequest(req: ExpressRequest): AcmeHttpRequest {
+  const body = consumedBody(req);
+  return fromNodeRequest(req, {
+    origin: `${req.protocol}://${req.get("host") ?? "localhost"}`,
+    path: req.originalUrl,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+/** The body a host's parser already read, re-encoded; undefined when the stream is untouched. */
+function consumedBody(req: ExpressRequest): Uint8Array | undefined {
+  if (!req.readableEnded && !(req as { _body?: boolean })._body) return undefined;
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === "string") return Buffer.from(body);
+  if (body !== undefined && body !== null) return Buffer.from(JSON.stringify(body));
+  return new Uint8Array(0);
+}
+
+/**
+ * A web `Request` for other web-standard handlers mounted on Express (the Prometheus
+ * `metricsHandler`); the ACME router itself does not build one.
+ */
 export function toWebRequest(req: ExpressRequest): Request {
   const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
   const headers = new Headers();
@@ -53,16 +78,6 @@ export function toWebRequest(req: ExpressRequest): Request {
     }
   }
   return new Request(safeUrl(url, req.originalUrl), init);
-}
-
-/** The body a host's parser already read, re-encoded; undefined when the stream is untouched. */
-function consumedBody(req: ExpressRequest): Uint8Array | string | undefined {
-  if (!req.readableEnded && !(req as { _body?: boolean })._body) return undefined;
-  const body: unknown = req.body;
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === "string") return body;
-  if (body !== undefined && body !== null) return JSON.stringify(body);
-  return "";
 }
 
 function safeUrl(url: string, path: string): string {

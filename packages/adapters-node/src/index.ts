@@ -1,10 +1,10 @@
 import { Buffer } from "node:buffer";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import type { AcmeServer } from "@acme-endpoints/core";
+import type { AcmeHttpRequest, AcmeHttpResponse, AcmeServer } from "@acme-endpoints/core";
 
-/** What the adapter needs of the server: its web-standard handler. */
-export type AcmeHandler = Pick<AcmeServer, "handle">;
+/** What the adapter needs of the server: its host-neutral handler. */
+export type AcmeHandler = Pick<AcmeServer, "handleHttp">;
 
 export interface NodeHandlerOptions {
   /**
@@ -16,85 +16,112 @@ export interface NodeHandlerOptions {
 }
 
 /**
- * A `node:http` / `node:https` request listener that answers every request with `server.handle`:
- * `createServer(nodeHandler(acme)).listen(443)`. It translates only: the body is streamed to
- * core as it arrives (core counts it against `maxBodyBytes` and answers 413 past it), and the
- * answer is written in one `writeHead` + `end`.
+ * A `node:http` / `node:https` request listener that answers every request with
+ * `server.handleHttp`: `createServer(nodeHandler(acme)).listen(443)`. It translates only: the
+ * body is read as it arrives (core bounds it by `maxBodyBytes` and answers 413 past it), and the
+ * answer is written in one `writeHead` + `end`. No web Request/Response objects are built.
  */
 export function nodeHandler(
   server: AcmeHandler,
   options: NodeHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    let request: Request;
-    try {
-      request = toWebRequest(req, options.origin);
-    } catch {
-      // Only a Host header that makes no URL gets here: nothing ACME can answer.
-      res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request");
-      return;
-    }
     // The socket's peer, for per-IP rate limits (a proxy in front makes it the proxy's).
     const clientAddress = req.socket.remoteAddress;
     server
-      .handle(request, clientAddress === undefined ? {} : { clientAddress })
-      .then((response) => send(response, req, res))
+      .handleHttp(fromNodeRequest(req, options), clientAddress === undefined ? {} : { clientAddress })
+      .then((answer) => writeNodeResponse(answer, req, res))
       .catch(() => res.destroy());
   };
 }
 
-export function toWebRequest(req: IncomingMessage, origin?: string): Request {
-  const tls = (req.socket as Partial<TLSSocket>).encrypted === true;
-  const base = origin ?? `${tls ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  const method = req.method ?? "GET";
-  const init: RequestInit & { duplex?: "half" } = { method, headers };
-  if (method !== "GET" && method !== "HEAD") {
-    init.body = bodyStream(req);
-    init.duplex = "half";
-  }
-  return new Request(base + (req.url ?? "/"), init);
+export interface FromNodeRequestOptions extends NodeHandlerOptions {
+  /** The request target to use instead of `req.url` (Express: `req.originalUrl`). */
+  readonly path?: string;
+  /** The body when a host's parser already consumed the stream (Express body parsers). */
+  readonly body?: Uint8Array;
 }
 
-/**
- * The request body as a web stream of node's own chunks, no copies, pulled one chunk at a time
- * (measured cheaper than handing `Request` a Buffer, which it copies into a stream of its own).
- */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.on("data", (chunk: Buffer) => {
-        if (cancelled) return;
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
-      });
-      req.once("end", () => cancelled || controller.close());
-      req.once("error", (e) => cancelled || controller.error(e));
+/** A node request as core reads requests: method, absolute URL, header lookup, bounded body. */
+export function fromNodeRequest(req: IncomingMessage, options: FromNodeRequestOptions = {}): AcmeHttpRequest {
+  const tls = (req.socket as Partial<TLSSocket>).encrypted === true;
+  const origin = options.origin ?? `${tls ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
+  const given = options.body;
+  return {
+    method: req.method ?? "GET",
+    url: origin + (options.path ?? req.url ?? "/"),
+    header(name) {
+      // Node lower-cases names and joins repeated fields (keeping the first of singletons).
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(", ") : value;
     },
-    pull() {
+    readBody: (limit) =>
+      given === undefined
+        ? readNodeBody(req, limit)
+        : Promise.resolve(given.byteLength > limit ? undefined : given),
+  };
+}
+
+/** Collects the body's chunks; past `limit` it stops keeping them and lets the rest drain. */
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  if (req.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      // Unread, the remainder drains; the answer closes the connection (`writeNodeResponse`).
+      done();
       req.resume();
-    },
-    // Core stopped reading (413): let the rest drain; `send` closes the connection after the answer.
-    cancel() {
-      cancelled = true;
-      req.resume();
-    },
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    const onClose = () => {
+      done();
+      reject(new Error("the connection closed before the request body ended"));
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+    req.once("close", onClose);
   });
 }
 
-async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of response.headers) {
-    // Headers joins repeated Link fields with ", "; send them as separate fields again.
-    headers[name] = name === "link" ? value.split(/,\s*(?=<)/) : value;
+/**
+ * Writes core's answer: one header object (repeated fields such as Link as arrays, which
+ * survive headers the host set earlier with `setHeader`), Content-Length, one `end`.
+ */
+export function writeNodeResponse(answer: AcmeHttpResponse, req: IncomingMessage, res: ServerResponse): void {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of answer.headers) {
+    const previous = headers[name];
+    headers[name] =
+      previous === undefined
+        ? value
+        : Array.isArray(previous)
+          ? [...previous, value]
+          : [String(previous), value];
   }
-  if (body !== undefined) headers["content-length"] = String(body.byteLength);
+  if (answer.body !== undefined) headers["content-length"] = Buffer.byteLength(answer.body);
   // An unread remainder (an oversized body) is not worth reading to keep the connection alive.
   if (!req.complete) headers.connection = "close";
-  res.writeHead(response.status, headers);
-  res.end(body);
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
 }

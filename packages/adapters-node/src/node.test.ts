@@ -4,7 +4,7 @@ import { createAcmeServer, createLocalCertificateAuthority } from "@acme-endpoin
 import { TestAcmeClient } from "@acme-endpoints/core/testing";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
-import { nodeHandler } from "./index.js";
+import { nodeHandler, writeNodeResponse } from "./index.js";
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -120,14 +120,51 @@ describe("nodeHandler", () => {
   });
 });
 
+describe("writeNodeResponse", () => {
+  it("sends each Link as its own field, beside headers the host set before", async () => {
+    const listener = createServer((req, res) => {
+      res.setHeader("x-host", "kept");
+      writeNodeResponse(
+        {
+          status: 201,
+          headers: [
+            ["link", '<https://a.test/up>;rel="up"'],
+            ["link", '<https://a.test/dir>;rel="index"'],
+            ["replay-nonce", "abc"],
+          ],
+          body: "é",
+        },
+        req,
+        res,
+      );
+    });
+    servers.push(listener);
+    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+    const { port } = listener.address() as AddressInfo;
+    const raw = await new Promise<string[]>((resolve, reject) => {
+      httpRequest(`http://127.0.0.1:${port}/`, (res) => {
+        res.resume();
+        resolve(res.rawHeaders);
+      })
+        .on("error", reject)
+        .end();
+    });
+    const fields = (name: string) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === name);
+    expect(fields("link")).toEqual(['<https://a.test/up>;rel="up"', '<https://a.test/dir>;rel="index"']);
+    expect(fields("x-host")).toEqual(["kept"]);
+    // Bytes, not characters: "é" is two octets in UTF-8.
+    expect(fields("content-length")).toEqual(["2"]);
+  });
+});
+
 describe("nodeHandler client address", () => {
   it("passes the socket's remote address to handle (for per-IP rate limits)", async () => {
     const seen: (string | undefined)[] = [];
     const listener = createServer(
       nodeHandler({
-        handle: async (_request, options) => {
+        handleHttp: async (_request, options) => {
           seen.push(options?.clientAddress);
-          return new Response("ok");
+          return { status: 200, headers: [["content-type", "text/plain"]], body: "ok" };
         },
       }),
     );

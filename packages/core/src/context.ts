@@ -1,4 +1,5 @@
 import type { Endpoint } from "./domain/types.js";
+import type { AcmeHttpRequest } from "./http/message.js";
 import type { KeyCache } from "./jws/key-cache.js";
 import type { Links, Resource } from "./links.js";
 import type { CertificateAuthority } from "./ports/certificate-authority.js";
@@ -68,7 +69,7 @@ export interface Deps {
 /** One ACME request, routed to an ACTIVE endpoint. */
 export interface RequestContext {
   readonly deps: Deps;
-  readonly request: Request;
+  readonly request: AcmeHttpRequest;
   readonly endpoint: Endpoint;
   readonly resource: Resource;
   /** The canonical URL of the resource: what a JWS `url` must equal. */
@@ -79,7 +80,7 @@ export interface RequestContext {
   readonly clientAddress?: string;
 }
 
-/** What a host adapter knows about a request beyond the web Request itself. */
+/** What a host adapter knows about a request beyond the request itself. */
 export interface HandleOptions {
   /**
    * The client's IP address (the socket's peer, or the host's proxy-aware notion of it, e.g.

@@ -35,6 +35,7 @@ export type {
 } from "./domain/types.js";
 export type { AuditLogOptions } from "./events/audit-log.js";
 export { createAuditLog } from "./events/audit-log.js";
+export type { AcmeHttpRequest, AcmeHttpResponse } from "./http/message.js";
 export type {
   CertificateDescription,
   CertificateDetails,

@@ -1,5 +1,6 @@
 import type { Deps, DirectoryMeta, HandleOptions, Limits } from "./context.js";
-import { handleAcmeRequest } from "./http/handle.js";
+import { handleAcmeMessage, handleAcmeRequest } from "./http/handle.js";
+import type { AcmeHttpRequest, AcmeHttpResponse } from "./http/message.js";
 import { KeyCache } from "./jws/key-cache.js";
 import { Links } from "./links.js";
 import { type CertificatesApi, certificatesApi } from "./management/certificates.js";
@@ -56,6 +57,11 @@ export interface AcmeServer {
    * `{ clientAddress }` so per-IP rate limits can apply; without it they are skipped.
    */
   handle(request: Request, options?: HandleOptions): Promise<Response>;
+  /**
+   * `handle` without web Request/Response objects, for adapters on `node:http` and other hosts
+   * that can hand over the method, URL, headers and a body reader directly (cheaper per request).
+   */
+  handleHttp(request: AcmeHttpRequest, options?: HandleOptions): Promise<AcmeHttpResponse>;
   readonly endpoints: EndpointsApi;
   readonly domains: DomainsApi;
   /** RFC 8555 §7.3.4 external account binding credentials. */
@@ -126,6 +132,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
   };
   return {
     handle: (request, handleOptions) => handleAcmeRequest(deps, request, handleOptions),
+    handleHttp: (request, handleOptions) => handleAcmeMessage(deps, request, handleOptions),
     endpoints: endpointsApi(deps),
     domains: domainsApi(deps),
     eab: externalAccountKeysApi(deps),

@@ -3,19 +3,30 @@ import type { Deps, HandleOptions, RequestContext } from "../context.js";
 import type { Endpoint } from "../domain/types.js";
 import { issueNonce } from "../jws/nonce.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
+import type { AcmeHttpRequest, AcmeHttpResponse } from "./message.js";
 import { problemResponse, type ResponseDecoration, replyResponse } from "./respond.js";
 import { routeFor } from "./router.js";
+import { fromWebRequest, toWebResponse } from "./web.js";
 
-/**
- * Request → Response for every ACME URL: route, load the endpoint, check it serves, run the
- * handler, and decorate the answer (Replay-Nonce, Link rel="index"). Nothing a client sends
- * makes this throw; an unexpected exception is logged and answered as serverInternal.
- */
+/** `handleAcmeMessage` for hosts with web-standard Request/Response. */
 export async function handleAcmeRequest(
   deps: Deps,
   request: Request,
   options: HandleOptions = {},
 ): Promise<Response> {
+  return toWebResponse(await handleAcmeMessage(deps, fromWebRequest(request), options));
+}
+
+/**
+ * Request → response for every ACME URL: route, load the endpoint, check it serves, run the
+ * handler, and decorate the answer (Replay-Nonce, Link rel="index"). Nothing a client sends
+ * makes this throw; an unexpected exception is logged and answered as serverInternal.
+ */
+export async function handleAcmeMessage(
+  deps: Deps,
+  request: AcmeHttpRequest,
+  options: HandleOptions = {},
+): Promise<AcmeHttpResponse> {
   const bare: ResponseDecoration = { head: request.method === "HEAD" };
   try {
     return await route(deps, request, bare, options);
@@ -27,10 +38,10 @@ export async function handleAcmeRequest(
 
 async function route(
   deps: Deps,
-  request: Request,
+  request: AcmeHttpRequest,
   bare: ResponseDecoration,
   options: HandleOptions,
-): Promise<Response> {
+): Promise<AcmeHttpResponse> {
   const url = parseUrl(request.url);
   const match = url ? deps.links.match(url.pathname, url.search) : undefined;
   if (match === undefined) {
@@ -131,7 +142,7 @@ function notServing(endpoint: Endpoint): AcmeProblem | undefined {
 }
 
 /** The host's request id (`x-request-id`, as proxies set it) when it is sane, else a new one. */
-function requestIdOf(request: Request): string {
-  const given = request.headers.get("x-request-id");
-  return given !== null && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
+function requestIdOf(request: AcmeHttpRequest): string {
+  const given = request.header("x-request-id");
+  return given !== undefined && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
 }

@@ -41,7 +41,7 @@ export function authenticate(
   ctx: RequestContext,
   mode: KeyMode,
 ): ResultAsync<AuthenticatedRequest, AcmeProblem> {
-  const contentType = ctx.request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  const contentType = ctx.request.header("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (contentType !== "application/jose+json") {
     return errAsync(
       problem(
