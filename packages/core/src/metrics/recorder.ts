@@ -10,32 +10,39 @@ import type { AcmeEvent, EventSink } from "../ports/events.js";
  */
 export function metricsRecorder(deps: Pick<Deps, "storage" | "logger">): EventSink {
   return {
-    emit: async (event: AcmeEvent) => {
+    emit: (event: AcmeEvent) => {
+      // Most events are not counted: those return at once, without a promise.
       const increment = incrementFor(event);
       if (increment === undefined) return;
-      const counted = await deps.storage.metrics.increment(increment);
-      if (counted.isErr()) {
-        deps.logger.error("counting an issuance metric failed", {
-          metric: increment.metric,
-          endpointId: event.endpointId,
-          message: counted.error.message,
-        });
-      }
+      return (async () => {
+        const counted = await deps.storage.metrics.increment(increment);
+        if (counted.isErr()) {
+          deps.logger.error("counting an issuance metric failed", {
+            metric: increment.metric,
+            endpointId: event.endpointId,
+            message: counted.error.message,
+          });
+        }
+      })();
     },
   };
 }
 
 function incrementFor(event: AcmeEvent) {
-  const at = new Date(event.at);
   switch (event.type) {
     case "certificate.issued":
-      return { endpointId: event.endpointId, metric: "CertificateIssuanceSuccess" as const, reason: "", at };
+      return {
+        endpointId: event.endpointId,
+        metric: "CertificateIssuanceSuccess" as const,
+        reason: "",
+        at: new Date(event.at),
+      };
     case "certificate.issuanceFailed":
       return {
         endpointId: event.endpointId,
         metric: "CertificateIssuanceFailed" as const,
         reason: event.reason,
-        at,
+        at: new Date(event.at),
       };
     default:
       return undefined;
