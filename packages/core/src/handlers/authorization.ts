@@ -1,10 +1,11 @@
-import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import { err, ok, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { storageProblem } from "../http/storage-problem.js";
 import { authorizationView } from "../http/views.js";
 import { authenticate } from "../jws/authenticate.js";
 import { type AcmeProblem, problem } from "../problems.js";
+import { attempt } from "../result.js";
 import { loadOwned } from "./load.js";
 
 /**
@@ -16,14 +17,18 @@ export function authorization(
   authorizationId: string,
 ): ResultAsync<AcmeReply, AcmeProblem> {
   const { deps, endpoint } = ctx;
-  return safeTry(async function* () {
-    const auth = yield* authenticate(ctx, "kid");
-    const authz = yield* loadOwned(
+  return attempt<AcmeReply, AcmeProblem>(async () => {
+    const authenticated = await authenticate(ctx, "kid");
+    if (authenticated.isErr()) return err(authenticated.error);
+    const auth = authenticated.value;
+    const loaded = await loadOwned(
       ctx,
       auth.account,
       "authorization",
       deps.storage.authorizations.get(endpoint.id, authorizationId),
     );
+    if (loaded.isErr()) return err(loaded.error);
+    const authz = loaded.value;
     if (auth.payload === undefined) return ok(json(200, authorizationView(deps.links, authz)));
     if (auth.payload.status !== "deactivated") {
       return err(
@@ -36,9 +41,9 @@ export function authorization(
     if (authz.status !== "pending" && authz.status !== "valid") {
       return err(problem("malformed", `An authorization that is ${authz.status} cannot be deactivated.`));
     }
-    const stored = yield* deps.storage.authorizations
+    return deps.storage.authorizations
       .update({ ...authz, status: "deactivated" })
-      .mapErr(storageProblem(ctx, "deactivating the authorization"));
-    return ok(json(200, authorizationView(deps.links, stored)));
+      .mapErr(storageProblem(ctx, "deactivating the authorization"))
+      .map((stored) => json(200, authorizationView(deps.links, stored)));
   });
 }

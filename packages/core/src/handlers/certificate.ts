@@ -1,8 +1,9 @@
-import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import { err, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { AcmeReply } from "../http/reply.js";
 import { authenticate } from "../jws/authenticate.js";
 import { type AcmeProblem, problem } from "../problems.js";
+import { attempt } from "../result.js";
 import { loadOwned } from "./load.js";
 
 /**
@@ -11,16 +12,20 @@ import { loadOwned } from "./load.js";
  */
 export function certificate(ctx: RequestContext, serial: string): ResultAsync<AcmeReply, AcmeProblem> {
   const { deps, endpoint } = ctx;
-  return safeTry(async function* () {
-    const auth = yield* authenticate(ctx, "kid");
-    if (auth.payload !== undefined)
+  return attempt<AcmeReply, AcmeProblem>(async () => {
+    const auth = await authenticate(ctx, "kid");
+    if (auth.isErr()) return err(auth.error);
+    if (auth.value.payload !== undefined)
       return err(problem("malformed", "A certificate is downloaded with POST-as-GET (empty payload)."));
-    const record = yield* loadOwned(
+    return loadOwned(
       ctx,
-      auth.account,
+      auth.value.account,
       "certificate",
       deps.storage.certificates.get(endpoint.id, serial),
-    );
-    return ok({ status: 200, body: record.chainPem, contentType: "application/pem-certificate-chain" });
+    ).map((record) => ({
+      status: 200,
+      body: record.chainPem,
+      contentType: "application/pem-certificate-chain",
+    }));
   });
 }

@@ -1,4 +1,4 @@
-import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypto/csr.js";
 import type { CertificateRecord, Order } from "../domain/types.js";
@@ -13,6 +13,7 @@ import { checkKeyAlgorithm } from "../policy/key-algorithm.js";
 import { registeredDomains, takeRateLimits } from "../policy/rate-limits.js";
 import type { IssuanceFailureReason } from "../ports/events.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
+import { attempt } from "../result.js";
 import { loadOrder } from "./load.js";
 
 /**
@@ -25,9 +26,12 @@ import { loadOrder } from "./load.js";
  */
 export function finalize(ctx: RequestContext, orderId: string): ResultAsync<AcmeReply, AcmeProblem> {
   const { deps, endpoint } = ctx;
-  return safeTry(async function* () {
-    const auth = yield* authenticate(ctx, "kid");
-    const found = yield* loadOrder(ctx, auth.account, orderId);
+  return attempt<AcmeReply, AcmeProblem>(async () => {
+    const auth = await authenticate(ctx, "kid");
+    if (auth.isErr()) return err(auth.error);
+    const loaded = await loadOrder(ctx, auth.value.account, orderId);
+    if (loaded.isErr()) return err(loaded.error);
+    const found = loaded.value;
     const failed = (reason: IssuanceFailureReason) => (p: AcmeProblem) =>
       issuanceFailed(ctx, found, reason, p);
     if (found.status !== "ready") {
@@ -51,11 +55,15 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
         ),
       );
     }
-    const csr = yield* readCsr(auth, ctx).mapErr((f) => failed(f.reason)(f.problem));
-    yield* checkCsrIdentifiers(csr, found.identifiers).mapErr(failed("identifierMismatch"));
+    const read = readCsr(auth.value, ctx);
+    if (read.isErr()) return err(failed(read.error.reason)(read.error.problem));
+    const csr = read.value;
+    const matching = checkCsrIdentifiers(csr, found.identifiers);
+    if (matching.isErr()) return err(failed("identifierMismatch")(matching.error));
     // RFC 8555 §6.6: a finalize that would go on to issue counts once for each registered
     // domain of the order, while the order is still `ready`: a refused client retries later.
-    yield* takeRateLimits(ctx, "certificatesPerDomain", registeredDomains(found.identifiers));
+    const allowed = await takeRateLimits(ctx, "certificatesPerDomain", registeredDomains(found.identifiers));
+    if (allowed.isErr()) return err(allowed.error);
 
     const processing = await deps.storage.orders.update({
       ...found,
@@ -87,8 +95,7 @@ export function finalize(ctx: RequestContext, orderId: string): ResultAsync<Acme
         }),
       );
     }
-    const finished = yield* waited;
-    return ok(
+    return waited.map((finished) =>
       json(200, orderView(deps.links, finished), { location: deps.links.order(endpoint.id, orderId) }),
     );
   });
@@ -101,39 +108,35 @@ interface CsrFailure {
 
 const badCsrFailure = (problem: AcmeProblem): CsrFailure => ({ problem, reason: "badCSR" });
 
-function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): ResultAsync<ParsedCsr, CsrFailure> {
-  return safeTry(async function* () {
-    const value = auth.payload?.csr;
-    const der = typeof value === "string" ? decodeBase64url(value) : undefined;
-    if (der === undefined || der.byteLength === 0) {
-      return err(
-        badCsrFailure(
-          problem("malformed", "finalize needs `csr`: the DER CSR, base64url-encoded (RFC 8555 §7.4)."),
-        ),
-      );
-    }
-    const csr = yield* parseCsr(der).mapErr((e) => badCsrFailure(problem("badCSR", e.message)));
-    if (csr.requestsCa) {
-      return err(
-        badCsrFailure(problem("badCSR", "The CSR asks for a CA certificate (basicConstraints cA:true).")),
-      );
-    }
-    yield* checkKeyAlgorithm(csr.keyType, ctx.endpoint.certificateAuthority.allowedKeyAlgorithms).mapErr(
-      (p): CsrFailure => ({ problem: p, reason: "keyAlgorithm" }),
+function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): Result<ParsedCsr, CsrFailure> {
+  const value = auth.payload?.csr;
+  const der = typeof value === "string" ? decodeBase64url(value) : undefined;
+  if (der === undefined || der.byteLength === 0) {
+    return err(
+      badCsrFailure(
+        problem("malformed", "finalize needs `csr`: the DER CSR, base64url-encoded (RFC 8555 §7.4)."),
+      ),
     );
-    // RFC 8555 §11.1: the certificate key must not be the account key.
-    if (auth.key.equals(csr.publicKey)) {
-      return err(
-        badCsrFailure(
-          problem(
-            "badCSR",
-            "The CSR's public key is the account key; use a separate key for the certificate.",
-          ),
-        ),
-      );
-    }
-    return ok(csr);
-  });
+  }
+  const parsed = parseCsr(der);
+  if (parsed.isErr()) return err(badCsrFailure(problem("badCSR", parsed.error.message)));
+  const csr = parsed.value;
+  if (csr.requestsCa) {
+    return err(
+      badCsrFailure(problem("badCSR", "The CSR asks for a CA certificate (basicConstraints cA:true).")),
+    );
+  }
+  const allowed = checkKeyAlgorithm(csr.keyType, ctx.endpoint.certificateAuthority.allowedKeyAlgorithms);
+  if (allowed.isErr()) return err({ problem: allowed.error, reason: "keyAlgorithm" });
+  // RFC 8555 §11.1: the certificate key must not be the account key.
+  if (auth.key.equals(csr.publicKey)) {
+    return err(
+      badCsrFailure(
+        problem("badCSR", "The CSR's public key is the account key; use a separate key for the certificate."),
+      ),
+    );
+  }
+  return ok(csr);
 }
 
 /** Issues through the CA port and records certificate + `valid` order in one transaction. */
@@ -141,7 +144,7 @@ async function issueAndStore(
   ctx: RequestContext,
   order: Order,
   csr: ParsedCsr,
-): Promise<import("neverthrow").Result<Order, AcmeProblem>> {
+): Promise<Result<Order, AcmeProblem>> {
   const { deps, endpoint } = ctx;
   const issued = await deps.ca.issue({
     endpointId: endpoint.id,

@@ -1,4 +1,4 @@
-import { err, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
+import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { newId, newToken } from "../domain/ids.js";
 import type { Authorization, DomainValidation, Identifier, Order } from "../domain/types.js";
@@ -12,6 +12,7 @@ import { findCoveringDomain } from "../policy/pre-approved.js";
 import { takeRateLimit } from "../policy/rate-limits.js";
 import type { StorageResult } from "../ports/storage.js";
 import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
+import { attempt } from "../result.js";
 
 /**
  * RFC 8555 §7.4 newOrder under the seed's PRE_APPROVED authorization behaviour: every
@@ -21,24 +22,29 @@ import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
  */
 export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProblem> {
   const { deps, endpoint } = ctx;
-  return safeTry(async function* () {
-    const auth = yield* authenticate(ctx, "kid");
-    const account = auth.account;
-    if (account === undefined || auth.payload === undefined) {
+  return attempt<AcmeReply, AcmeProblem>(async () => {
+    const authenticated = await authenticate(ctx, "kid");
+    if (authenticated.isErr()) return err(authenticated.error);
+    const { account, payload } = authenticated.value;
+    if (account === undefined || payload === undefined) {
       return err(problem("malformed", "newOrder needs a JSON object payload with `identifiers`."));
     }
-    const identifiers = yield* validateOrderIdentifiers(
-      auth.payload.identifiers,
-      deps.settings.maxIdentifiersPerOrder,
-    );
+    const validated = validateOrderIdentifiers(payload.identifiers, deps.settings.maxIdentifiersPerOrder);
+    if (validated.isErr()) return err(validated.error);
+    const identifiers = validated.value;
     const now = deps.clock.now();
-    const validity = yield* requestedValidity(auth.payload, now, deps.settings.maxCertificateValidityMs);
-    const domains = yield* deps.storage.domainValidations
+    const validity = requestedValidity(payload, now, deps.settings.maxCertificateValidityMs);
+    if (validity.isErr()) return err(validity.error);
+    const domains = await deps.storage.domainValidations
       .listByEndpoint(endpoint.id)
       .mapErr(storageProblem(ctx, "loading domain validations"));
-    const covering = yield* coverAll(identifiers, domains);
+    if (domains.isErr()) return err(domains.error);
+    const covered = coverAll(identifiers, domains.value);
+    if (covered.isErr()) return err(covered.error);
+    const covering = covered.value;
     // RFC 8555 §6.6: an order that would be created counts, before it is stored.
-    yield* takeRateLimit(ctx, "newOrdersPerAccount", account.id);
+    const allowed = await takeRateLimit(ctx, "newOrdersPerAccount", account.id);
+    if (allowed.isErr()) return err(allowed.error);
 
     const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
     const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();
@@ -77,12 +83,12 @@ export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProble
       status: "ready",
       identifiers,
       authorizationIds: authorizations.map((a) => a.id),
-      ...validity,
+      ...validity.value,
       expires,
       createdAt: now.toISOString(),
       version: 1,
     };
-    const stored = yield* deps.storage
+    const stored = await deps.storage
       .transaction((tx) =>
         authorizations
           .reduce<StorageResult<unknown>>(
@@ -92,9 +98,10 @@ export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProble
           .andThen(() => tx.orders.insert(order)),
       )
       .mapErr(storageProblem(ctx, "creating the order"));
+    if (stored.isErr()) return err(stored.error);
     emitFrom(ctx, { type: "order.created", accountId: account.id, orderId: order.id, identifiers });
     return ok(
-      json(201, orderView(deps.links, stored), { location: deps.links.order(endpoint.id, order.id) }),
+      json(201, orderView(deps.links, stored.value), { location: deps.links.order(endpoint.id, order.id) }),
     );
   });
 }

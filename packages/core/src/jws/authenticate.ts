@@ -1,9 +1,10 @@
 import type { KeyObject } from "node:crypto";
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { Account, JsonWebKeyPublic } from "../domain/types.js";
 import { storageProblem } from "../http/storage-problem.js";
 import { type AcmeProblem, problem } from "../problems.js";
+import { attempt } from "../result.js";
 import { readBody } from "./body.js";
 import { importAccountKey, matchAlgorithm } from "./keys.js";
 import {
@@ -63,7 +64,7 @@ function verifyParsed(
   jws: ParsedJws,
   mode: KeyMode,
 ): ResultAsync<AuthenticatedRequest, AcmeProblem> {
-  return safeTry(async function* () {
+  return attempt<AuthenticatedRequest, AcmeProblem>(async () => {
     const { header } = jws;
     const hasJwk = header.jwk !== undefined;
     const hasKid = header.kid !== undefined;
@@ -94,26 +95,35 @@ function verifyParsed(
         ),
       );
     }
-    yield* checkNonce(ctx, header.nonce);
+    const fresh = await checkNonce(ctx, header.nonce);
+    if (fresh.isErr()) return err(fresh.error);
 
     let key: KeyObject;
     let account: Account | undefined;
     let jwk: AuthenticatedRequest["jwk"];
     if (hasJwk) {
-      const imported = yield* importAccountKey(header.jwk, header.alg);
-      key = imported.key;
-      jwk = { value: imported.jwk, thumbprint: imported.thumbprint };
+      const imported = await importAccountKey(header.jwk, header.alg);
+      if (imported.isErr()) return err(imported.error);
+      key = imported.value.key;
+      jwk = { value: imported.value.jwk, thumbprint: imported.value.thumbprint };
     } else {
-      account = yield* accountFromKid(ctx, header.kid);
-      const accountKey = yield* ctx.deps.keys.get(account.thumbprint, account.jwk);
-      yield* matchAlgorithm(accountKey, header.alg);
-      key = accountKey.key;
+      const found = await accountFromKid(ctx, header.kid);
+      if (found.isErr()) return err(found.error);
+      account = found.value;
+      const accountKey = ctx.deps.keys.get(account.thumbprint, account.jwk);
+      if (accountKey.isErr()) return err(accountKey.error);
+      const matched = matchAlgorithm(accountKey.value, header.alg);
+      if (matched.isErr()) return err(matched.error);
+      key = accountKey.value.key;
     }
-    yield* verifySignature(jws, key, header.alg);
-    const payload =
-      jws.payloadBytes.byteLength === 0
-        ? undefined
-        : yield* decodeJsonObject(jws.payloadBytes, "The JWS payload");
+    const verified = verifySignature(jws, key, header.alg);
+    if (verified.isErr()) return err(verified.error);
+    let payload: Record<string, unknown> | undefined;
+    if (jws.payloadBytes.byteLength > 0) {
+      const decoded = decodeJsonObject(jws.payloadBytes, "The JWS payload");
+      if (decoded.isErr()) return err(decoded.error);
+      payload = decoded.value;
+    }
     return ok({
       header,
       payload,
