@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { createHash, type KeyObject, randomBytes, sign } from "node:crypto";
+import { createHash, type KeyObject, sign } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -13,6 +13,7 @@ import {
 } from "@peculiar/asn1-x509";
 import { err, ok, type Result } from "neverthrow";
 import { encodeTlv, readChildren, readTlv, TAG_BIT_STRING, TAG_SEQUENCE, tlvValue } from "../crypto/der.js";
+import { randomOctets } from "../crypto/random.js";
 
 /** A CA private key with the signature algorithm it signs certificates with. */
 export interface CaSigner {
@@ -111,27 +112,6 @@ export function randomSerial(): { bytes: Uint8Array; hex: string } {
   const bytes = randomOctets(16);
   bytes[0] = (bytes[0]! & 0x3f) | 0x40;
   return { bytes, hex: Buffer.from(bytes).toString("hex") };
-}
-
-/*
- * Random octets come from a pool filled 4 KiB at a time, as crypto.randomUUID caches its own:
- * a randomBytes(16) call costs 2-7 µs (a native job each time), the pool 0.1-0.6 µs. Octets
- * handed out are zeroed in the pool so that no serial's bytes stay behind in it.
- */
-const POOL_SIZE = 4096;
-let pool = new Uint8Array(0);
-let poolOffset = 0;
-
-/** `count` (at most POOL_SIZE) fresh CSPRNG octets in a new array: each octet is handed out once. */
-function randomOctets(count: number): Uint8Array {
-  if (poolOffset + count > pool.length) {
-    pool = new Uint8Array(randomBytes(POOL_SIZE));
-    poolOffset = 0;
-  }
-  const octets = pool.slice(poolOffset, poolOffset + count);
-  pool.fill(0, poolOffset, poolOffset + count);
-  poolOffset += count;
-  return octets;
 }
 
 /** A Name with a single UTF8String commonName (RFC 5280 §4.1.2.6), or the empty Name. */

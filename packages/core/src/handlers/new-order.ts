@@ -156,6 +156,13 @@ function requestedValidity(
       if (notBefore !== undefined && notBefore.getTime() > now.getTime() + maxValidityMs) {
         return err(problem("malformed", "`notBefore` is too far in the future."));
       }
+      // A start further back than the longest validity makes a certificate that has expired
+      // already (and years before 1950 have no X.509 Time encoding, RFC 5280 §4.1.2.5).
+      if (notBefore !== undefined && notBefore.getTime() < now.getTime() - maxValidityMs) {
+        return err(
+          problem("malformed", "`notBefore` is too far in the past: the certificate would have expired."),
+        );
+      }
       const end = notAfter ?? new Date(start.getTime() + maxValidityMs);
       if (end.getTime() - start.getTime() > maxValidityMs) {
         return err(

@@ -189,6 +189,15 @@ const cases: AttackCase[] = [
     },
   ),
   row(
+    "notBefore in 1900 (no X.509 Time encodes it)",
+    { identifiers: [dns("www.example.test")], notBefore: "1900-01-01T00:00:00Z" },
+    {
+      status: 400,
+      type: "malformed",
+      detail: /`notBefore` is too far in the past/,
+    },
+  ),
+  row(
     "notBefore that is not a date",
     { identifiers: [dns("www.example.test")], notBefore: "tomorrow" },
     {
