@@ -1,18 +1,22 @@
 import { Buffer } from "node:buffer";
-import type { Attributes } from "@peculiar/asn1-csr";
-import { AsnConvert } from "@peculiar/asn1-schema";
+import { err, ok, type Result, safeTry } from "neverthrow";
+import type { CsrAttribute } from "./csr-structure.js";
 import {
-  BasicConstraints,
-  Extensions,
-  id_ce_basicConstraints,
-  id_ce_subjectAltName,
-} from "@peculiar/asn1-x509";
-import { err, ok, Result, safeTry } from "neverthrow";
-import { readChildren, readTlv, tlvValue } from "./der.js";
+  readChildren,
+  readOid,
+  readWhole,
+  TAG_BOOLEAN,
+  TAG_INTEGER,
+  TAG_OCTET_STRING,
+  TAG_SEQUENCE,
+  tlvValue,
+} from "./der.js";
 import { ipFromBytes } from "./ip.js";
 
 /** PKCS#9 extensionRequest (RFC 2985 §5.4.2): the extensions a CSR asks for. */
 const EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
+const SUBJECT_ALT_NAME = "2.5.29.17";
+const BASIC_CONSTRAINTS = "2.5.29.19";
 
 /** What the CSR's requested extensions say, as far as ACME finalize cares. */
 export interface RequestedExtensions {
@@ -22,19 +26,11 @@ export interface RequestedExtensions {
   readonly requestsCa: boolean;
 }
 
-const parseExtensions = Result.fromThrowable(
-  (der: ArrayBuffer) => AsnConvert.parse(der, Extensions),
-  () => "the extensionRequest attribute is not a valid Extensions value (RFC 2985 §5.4.2)",
-);
-
-const parseBasicConstraints = Result.fromThrowable(
-  (der: ArrayBuffer) => AsnConvert.parse(der, BasicConstraints),
-  () => "the basicConstraints extension is malformed (RFC 5280 §4.2.1.9)",
-);
+const NOT_EXTENSIONS = "the extensionRequest attribute is not a valid Extensions value (RFC 2985 §5.4.2)";
 
 /** Reads the subjectAltName and basicConstraints of every extensionRequest attribute; errors are messages. */
 export function readRequestedExtensions(
-  attributes: Attributes | undefined,
+  attributes: readonly CsrAttribute[],
 ): Result<RequestedExtensions, string> {
   return safeTry(function* () {
     const out = {
@@ -43,23 +39,57 @@ export function readRequestedExtensions(
       otherSanCount: 0,
       requestsCa: false,
     };
-    for (const attribute of attributes ?? []) {
+    for (const attribute of attributes) {
       if (attribute.type !== EXTENSION_REQUEST) continue;
       for (const value of attribute.values) {
-        for (const extension of yield* parseExtensions(value)) {
-          const v = extension.extnValue;
-          const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-          if (extension.extnID === id_ce_subjectAltName) {
+        for (const { id, bytes } of yield* readExtensions(value)) {
+          if (id === SUBJECT_ALT_NAME) {
             yield* readGeneralNames(bytes, out);
-          } else if (extension.extnID === id_ce_basicConstraints) {
-            const constraints = yield* parseBasicConstraints(bytes.slice().buffer);
-            out.requestsCa ||= constraints.cA;
+          } else if (id === BASIC_CONSTRAINTS) {
+            out.requestsCa ||= yield* readBasicConstraintsCa(bytes);
           }
         }
       }
     }
     return ok(out);
   });
+}
+
+/**
+ * Extensions ::= SEQUENCE OF SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT
+ * FALSE, extnValue OCTET STRING } (RFC 5280 §4.1): each extension's id and value octets.
+ */
+function readExtensions(value: Uint8Array): Result<{ id: string; bytes: Uint8Array }[], string> {
+  const outer = readWhole(value, TAG_SEQUENCE);
+  const list = outer && readChildren(value, outer);
+  if (list === undefined) return err(NOT_EXTENSIONS);
+  const out: { id: string; bytes: Uint8Array }[] = [];
+  for (const extension of list) {
+    const fields = extension.tag === TAG_SEQUENCE ? readChildren(value, extension) : undefined;
+    const [idTlv, ...rest] = fields ?? [];
+    const id = idTlv && readOid(value, idTlv);
+    // The critical flag is optional; its value does not matter here.
+    const [extnValue, extra] = rest[0]?.tag === TAG_BOOLEAN ? rest.slice(1) : rest;
+    if (!id || extnValue?.tag !== TAG_OCTET_STRING || extra !== undefined) return err(NOT_EXTENSIONS);
+    out.push({ id, bytes: tlvValue(value, extnValue) });
+  }
+  return ok(out);
+}
+
+/**
+ * BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+ * (RFC 5280 §4.2.1.9). Any non-zero cA octet counts as true: a request for a CA certificate
+ * must not slip through on a non-DER TRUE.
+ */
+function readBasicConstraintsCa(bytes: Uint8Array): Result<boolean, string> {
+  const outer = readWhole(bytes, TAG_SEQUENCE);
+  const fields = outer && readChildren(bytes, outer);
+  const [cA, ...rest] = fields ?? [];
+  const isCa = cA?.tag === TAG_BOOLEAN;
+  const [pathLen, extra] = isCa ? rest : (fields ?? []);
+  if (!fields || extra !== undefined || (pathLen !== undefined && pathLen.tag !== TAG_INTEGER))
+    return err("the basicConstraints extension is malformed (RFC 5280 §4.2.1.9)");
+  return ok(isCa && tlvValue(bytes, cA).some((octet) => octet !== 0));
 }
 
 /**
@@ -71,9 +101,8 @@ function readGeneralNames(
   out: { dnsNames: string[]; ipAddresses: string[]; otherSanCount: number },
 ): Result<void, string> {
   const malformed = "the subjectAltName extension is malformed (RFC 5280 §4.2.1.6)";
-  const outer = readTlv(bytes, 0);
-  const names =
-    outer && outer.tag === 0x30 && outer.end === bytes.length ? readChildren(bytes, outer) : undefined;
+  const outer = readWhole(bytes, TAG_SEQUENCE);
+  const names = outer && readChildren(bytes, outer);
   if (names === undefined) return err(malformed);
   for (const name of names) {
     const value = tlvValue(bytes, name);

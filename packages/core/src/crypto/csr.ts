@@ -1,10 +1,7 @@
 import { createHash, type KeyObject } from "node:crypto";
-import { CertificationRequest } from "@peculiar/asn1-csr";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import type { Name } from "@peculiar/asn1-x509";
 import { err, ok, Result, safeTry } from "neverthrow";
 import { readRequestedExtensions } from "./csr-extensions.js";
-import { readChildren, readTlv, TAG_BIT_STRING, TAG_SEQUENCE } from "./der.js";
+import { readCsrStructure } from "./csr-structure.js";
 import { signatureVerifier } from "./signature-algorithms.js";
 import { importSpki } from "./spki-import.js";
 
@@ -49,8 +46,6 @@ export interface CsrError {
 /** A CSR is a few KB even with a hundred names; this bounds the work spent on hostile input. */
 const MAX_CSR_BYTES = 64 * 1024;
 
-const COMMON_NAME = "2.5.4.3";
-
 const CURVE_NAMES: Readonly<Record<string, string>> = {
   prime256v1: "P-256",
   secp384r1: "P-384",
@@ -63,11 +58,6 @@ function badCsr(message: string): CsrError {
 
 const NOT_DER = badCsr("CSR is not valid DER (PKCS#10, RFC 2986)");
 
-const decodeRequest = Result.fromThrowable(
-  (der: Uint8Array) => AsnConvert.parse(der, CertificationRequest),
-  () => NOT_DER,
-);
-
 const importPublicKey = Result.fromThrowable(importSpki, () => undefined);
 
 /**
@@ -79,14 +69,13 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr, CsrError> {
   return safeTry(function* () {
     if (der.length === 0) return err(badCsr("CSR is empty"));
     if (der.length > MAX_CSR_BYTES) return err(badCsr(`CSR is larger than ${MAX_CSR_BYTES} bytes`));
-    const { tbs, spki } = yield* frame(der);
-    const request = yield* decodeRequest(der);
-    const info = request.certificationRequestInfo;
-    if (info.version !== 0)
-      return err(badCsr(`CSR version must be v1 (0), not ${info.version} (RFC 2986 §4.1)`));
+    // One strict DER walk; the ASN.1 object-tree libraries cost several verifications per CSR.
+    const request = readCsrStructure(der);
+    if (request === undefined) return err(NOT_DER);
+    const { version, keyOid } = request;
+    if (version !== 0n) return err(badCsr(`CSR version must be v1 (0), not ${version} (RFC 2986 §4.1)`));
 
-    const keyOid = info.subjectPKInfo.algorithm.algorithm;
-    const imported = importPublicKey(spki).unwrapOr(undefined);
+    const imported = importPublicKey(request.spki).unwrapOr(undefined);
     if (imported === undefined) {
       return err(badCsr(`CSR public key (algorithm ${keyOid}) is malformed or of an unsupported type`));
     }
@@ -102,14 +91,14 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr, CsrError> {
       );
     }
     const verified = Result.fromThrowable(verifier.verify, () => false)(
-      tbs,
+      request.tbs,
       publicKey,
-      new Uint8Array(request.signature),
+      request.signature,
     );
     if (!verified.unwrapOr(false)) return err(badCsr("CSR signature does not verify"));
 
-    const extensions = yield* readRequestedExtensions(info.attributes).mapErr((m) => badCsr(`CSR: ${m}`));
-    const commonNames = subjectCommonNames(info.subject);
+    const extensions = yield* readRequestedExtensions(request.attributes).mapErr((m) => badCsr(`CSR: ${m}`));
+    const { commonNames } = request;
     const commonName = commonNames.at(-1);
     return ok({
       publicKey,
@@ -120,24 +109,6 @@ export function parseCsr(der: Uint8Array): Result<ParsedCsr, CsrError> {
       ...extensions,
     });
   });
-}
-
-/**
- * Checks the outer shape with a strict DER reader (asn1js alone accepts BER and trailing bytes)
- * and returns the exact signed bytes: the certificationRequestInfo, and its SubjectPublicKeyInfo.
- */
-function frame(der: Uint8Array): Result<{ tbs: Uint8Array; spki: Uint8Array }, CsrError> {
-  const outer = readTlv(der, 0);
-  if (outer === undefined || outer.tag !== TAG_SEQUENCE || outer.end !== der.length) return err(NOT_DER);
-  const parts = readChildren(der, outer);
-  const [info, algorithm, signature] = parts ?? [];
-  if (parts?.length !== 3 || info?.tag !== TAG_SEQUENCE || algorithm?.tag !== TAG_SEQUENCE)
-    return err(NOT_DER);
-  // The signature BIT STRING must have no unused bits, else its octets are not the signature.
-  if (signature?.tag !== TAG_BIT_STRING || der[signature.valueStart] !== 0) return err(NOT_DER);
-  const spki = readChildren(der, info)?.[2];
-  if (spki === undefined || spki.tag !== TAG_SEQUENCE) return err(NOT_DER);
-  return ok({ tbs: der.subarray(info.start, info.end), spki: der.subarray(spki.start, spki.end) });
 }
 
 function classifyKey(key: KeyObject, oid: string): CsrKeyType {
@@ -156,16 +127,6 @@ function classifyKey(key: KeyObject, oid: string): CsrKeyType {
     default:
       return { kind: "unknown", oid };
   }
-}
-
-function subjectCommonNames(subject: Name): string[] {
-  const commonNames: string[] = [];
-  for (const rdn of subject) {
-    for (const attribute of rdn) {
-      if (attribute.type === COMMON_NAME) commonNames.push(attribute.value.toString());
-    }
-  }
-  return commonNames;
 }
 
 /** Human label of a key type for error details: "RSA 2048", "ECDSA P-256", "Ed25519". */

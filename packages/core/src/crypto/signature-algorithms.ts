@@ -1,8 +1,7 @@
 import { constants, type KeyObject, verify } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { err, ok, Result } from "neverthrow";
-import { readChildren, readSmallInteger, readTlv } from "./der.js";
+import { err, ok, type Result } from "neverthrow";
+import { type AlgorithmIdentifier, readAlgorithmIdentifier } from "./algorithm-identifier.js";
+import { readChildren, readSmallInteger, readTlv, readWhole, TAG_SEQUENCE } from "./der.js";
 
 /** How to check one signature algorithm with node:crypto, and which key types may use it. */
 export interface SignatureVerifier {
@@ -60,7 +59,7 @@ const PSS_HASHES: Readonly<Record<string, string>> = {
 
 /** The verifier for a signature AlgorithmIdentifier, or a message saying why there is none. */
 export function signatureVerifier(algorithm: AlgorithmIdentifier): Result<SignatureVerifier, string> {
-  const oid = algorithm.algorithm;
+  const oid = algorithm.oid;
   const known = VERIFIERS[oid];
   if (known) return ok(known);
   const sha1 = SHA1_NAMES[oid];
@@ -75,8 +74,8 @@ export function signatureVerifier(algorithm: AlgorithmIdentifier): Result<Signat
  * RFC 4055 §3.1 RSASSA-PSS-params. node:crypto uses the message digest for MGF1 too, so only
  * parameters with the same hash in both places (what every current signer emits) are verified.
  */
-function pssVerifier(parameters: ArrayBuffer | null | undefined): Result<SignatureVerifier, string> {
-  const params = parameters ? parsePssParams(new Uint8Array(parameters)) : undefined;
+function pssVerifier(parameters: Uint8Array | undefined): Result<SignatureVerifier, string> {
+  const params = parameters ? parsePssParams(parameters) : undefined;
   if (params === undefined) {
     return err("RSASSA-PSS parameters are missing or malformed, or use SHA-1 (RFC 4055 §3.1)");
   }
@@ -89,15 +88,15 @@ function pssVerifier(parameters: ArrayBuffer | null | undefined): Result<Signatu
   });
 }
 
-const parseAlgorithm = Result.fromThrowable(
-  (der: Uint8Array) => AsnConvert.parse(der, AlgorithmIdentifier),
-  () => undefined,
-);
+/** The AlgorithmIdentifier that is all of `bytes`, else undefined. */
+function parseAlgorithm(bytes: Uint8Array): AlgorithmIdentifier | undefined {
+  const tlv = readWhole(bytes, TAG_SEQUENCE);
+  return tlv && readAlgorithmIdentifier(bytes, tlv);
+}
 
 function parsePssParams(bytes: Uint8Array): { hash: string; saltLength: number } | undefined {
-  const outer = readTlv(bytes, 0);
-  if (outer === undefined || outer.tag !== 0x30 || outer.end !== bytes.length) return undefined;
-  const fields = readChildren(bytes, outer);
+  const outer = readWhole(bytes, TAG_SEQUENCE);
+  const fields = outer && readChildren(bytes, outer);
   if (fields === undefined) return undefined;
   let hash: string | undefined;
   let mgfHash: string | undefined;
@@ -108,12 +107,12 @@ function parsePssParams(bytes: Uint8Array): { hash: string; saltLength: number }
     const innerBytes = bytes.subarray(inner.start, inner.end);
     switch (field.tag) {
       case 0xa0:
-        hash = parseAlgorithm(innerBytes).unwrapOr(undefined)?.algorithm;
+        hash = parseAlgorithm(innerBytes)?.oid;
         break;
       case 0xa1: {
-        const mgf = parseAlgorithm(innerBytes).unwrapOr(undefined);
-        if (mgf?.algorithm !== MGF1 || !mgf.parameters) return undefined;
-        mgfHash = parseAlgorithm(new Uint8Array(mgf.parameters)).unwrapOr(undefined)?.algorithm;
+        const mgf = parseAlgorithm(innerBytes);
+        if (mgf?.oid !== MGF1 || !mgf.parameters) return undefined;
+        mgfHash = parseAlgorithm(mgf.parameters)?.oid;
         break;
       }
       case 0xa2:

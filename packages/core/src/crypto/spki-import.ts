@@ -106,7 +106,8 @@ export function importSpki(spki: Uint8Array): { publicKey: KeyObject; spkiDer: U
     return { publicKey, spkiDer: spkiDerOf(publicKey) };
   }
   const publicKey = createPublicKey({ key: jwk, format: "jwk" });
-  const spkiDer = spki.slice();
+  // A copy, not a view: Buffer's slice() would share the caller's request bytes.
+  const spkiDer = new Uint8Array(spki);
   rememberSpkiDer(publicKey, spkiDer);
   return { publicKey, spkiDer };
 }
