@@ -5,6 +5,7 @@ import type { Account, Order } from "../domain/types.js";
 import { storageProblem } from "../http/storage-problem.js";
 import type { StorageResult } from "../ports/storage.js";
 import { type AcmeProblem, problem } from "../problems.js";
+import { attempt } from "../result.js";
 
 /**
  * Loads a record of this endpoint; an unknown id is a 404 `malformed` that says only that
@@ -15,13 +16,13 @@ export function loadOr404<T>(
   what: string,
   lookup: StorageResult<T | undefined>,
 ): ResultAsync<T, AcmeProblem> {
-  return lookup
-    .mapErr(storageProblem(ctx, `loading the ${what}`))
-    .andThen((value) =>
-      value === undefined
-        ? err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }))
-        : ok(value),
-    );
+  return attempt(async () => {
+    const found = await lookup;
+    if (found.isErr()) return err(storageProblem(ctx, `loading the ${what}`)(found.error));
+    return found.value === undefined
+      ? err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }))
+      : ok(found.value);
+  });
 }
 
 /** RFC 8555 §7.1: orders, authorizations and certificates are visible to their own account. */
@@ -47,9 +48,12 @@ export function loadOwned<T extends { readonly accountId: string }>(
   what: string,
   lookup: StorageResult<T | undefined>,
 ): ResultAsync<T, AcmeProblem> {
-  return loadOr404(ctx, what, lookup).andThen((record) =>
-    requireOwner(account, record.accountId, what).map(() => record),
-  );
+  return attempt(async () => {
+    const record = await loadOr404(ctx, what, lookup);
+    if (record.isErr()) return record;
+    const owned = requireOwner(account, record.value.accountId, what);
+    return owned.isErr() ? err(owned.error) : record;
+  });
 }
 
 /** An order of this account, made `ready` again first if its finalize was interrupted. */
@@ -58,7 +62,18 @@ export function loadOrder(
   account: Account | undefined,
   orderId: string,
 ): ResultAsync<Order, AcmeProblem> {
-  return loadOwned(ctx, account, "order", ctx.deps.storage.orders.get(ctx.endpoint.id, orderId)).andThen(
-    (order) => recoverInterruptedOrder(ctx.deps, order).mapErr(storageProblem(ctx, "recovering the order")),
-  );
+  return attempt(async () => {
+    const order = await loadOwned(
+      ctx,
+      account,
+      "order",
+      ctx.deps.storage.orders.get(ctx.endpoint.id, orderId),
+    );
+    // The usual case, an order not caught mid-finalize, needs no storage call.
+    if (order.isErr() || order.value.status !== "processing") return order;
+    const recovered = await recoverInterruptedOrder(ctx.deps, order.value);
+    return recovered.isErr()
+      ? err(storageProblem(ctx, "recovering the order")(recovered.error))
+      : ok(recovered.value);
+  });
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import type { Account, JsonWebKeyPublic } from "../domain/types.js";
 import { storageProblem } from "../http/storage-problem.js";
@@ -147,19 +147,18 @@ function checkNonce(ctx: RequestContext, nonce: unknown): ResultAsync<void, Acme
       problem("malformed", "The JWS `nonce` is not base64url; send the Replay-Nonce value as it is."),
     );
   }
-  return ctx.deps.storage.nonces
-    .consume(ctx.endpoint.id, nonce, ctx.deps.clock.now())
-    .mapErr(storageProblem(ctx, "consuming a nonce"))
-    .andThen((fresh) =>
-      fresh
-        ? okAsync(undefined)
-        : errAsync(
-            problem(
-              "badNonce",
-              "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
-            ),
+  return attempt(async () => {
+    const fresh = await ctx.deps.storage.nonces.consume(ctx.endpoint.id, nonce, ctx.deps.clock.now());
+    if (fresh.isErr()) return err(storageProblem(ctx, "consuming a nonce")(fresh.error));
+    return fresh.value
+      ? ok(undefined)
+      : err(
+          problem(
+            "badNonce",
+            "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
           ),
-    );
+        );
+  });
 }
 
 function accountFromKid(ctx: RequestContext, kid: unknown): ResultAsync<Account, AcmeProblem> {
@@ -173,23 +172,23 @@ function accountFromKid(ctx: RequestContext, kid: unknown): ResultAsync<Account,
       ),
     );
   }
-  return ctx.deps.storage.accounts
-    .get(ctx.endpoint.id, accountId)
-    .mapErr(storageProblem(ctx, "loading the account"))
-    .andThen((account) => {
-      if (account === undefined) {
-        return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
-      }
-      if (account.status !== "valid") {
-        return err(
-          problem(
-            "unauthorized",
-            `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
-          ),
-        );
-      }
-      return ok(account);
-    });
+  return attempt(async () => {
+    const found = await ctx.deps.storage.accounts.get(ctx.endpoint.id, accountId);
+    if (found.isErr()) return err(storageProblem(ctx, "loading the account")(found.error));
+    const account = found.value;
+    if (account === undefined) {
+      return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
+    }
+    if (account.status !== "valid") {
+      return err(
+        problem(
+          "unauthorized",
+          `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
+        ),
+      );
+    }
+    return ok(account);
+  });
 }
 
 /** RFC 7515 §5.2 signature check with `key`, which must already be the one `alg` names. */

@@ -1,6 +1,7 @@
-import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type ResultAsync } from "neverthrow";
 import type { AcmeHttpRequest } from "../http/message.js";
 import { type AcmeProblem, problem } from "../problems.js";
+import { attempt } from "../result.js";
 
 /**
  * Reads a request body up to `limit` bytes, with or without Content-Length (chunked bodies
@@ -13,7 +14,13 @@ export function readBody(request: AcmeHttpRequest, limit: number): ResultAsync<U
     });
   const declared = request.header("content-length");
   if (declared !== undefined && Number(declared) > limit) return errAsync(tooLarge());
-  return ResultAsync.fromPromise(request.readBody(limit), () =>
-    problem("malformed", "The request body could not be read completely."),
-  ).andThen((body) => (body === undefined ? errAsync(tooLarge()) : okAsync(body)));
+  return attempt(async () => {
+    let body: Uint8Array | undefined;
+    try {
+      body = await request.readBody(limit);
+    } catch {
+      return err(problem("malformed", "The request body could not be read completely."));
+    }
+    return body === undefined ? err(tooLarge()) : ok(body);
+  });
 }
