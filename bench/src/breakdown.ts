@@ -9,7 +9,7 @@ import { AcmeWorker, type Directory } from "./load/acme.js";
 import { createCsr, generateCertKey } from "./load/csr.js";
 import { HttpClient } from "./load/http.js";
 import { generateAccountKey } from "./load/jws.js";
-import { processCpuSeconds } from "./targets/proc.js";
+import { processCpuTimes } from "./targets/proc.js";
 import { startTarget, type TargetKind } from "./targets/targets.js";
 
 const kind = (process.argv[2] ?? "bare") as TargetKind;
@@ -66,17 +66,19 @@ try {
     for (const [label, op] of kinds) {
       if (only !== undefined && !label.includes(only)) continue;
       let left = n;
-      const cpu0 = processCpuSeconds(target.pid);
+      const cpu0 = processCpuTimes(target.pid);
       const connections0 = http.connections;
       await Promise.all(
         workers.map(async (w, i) => {
           while (left-- > 0) await op(w, i);
         }),
       );
-      const cpu = processCpuSeconds(target.pid) - cpu0;
+      const cpu1 = processCpuTimes(target.pid);
+      const cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
+      const kernel = cpu1.system - cpu0.system;
       if (round === 1)
         console.log(
-          `${kind} ${label}: ${((cpu * 1e6) / n).toFixed(0)} µs server CPU per request (${http.connections - connections0} new connections)`,
+          `${kind} ${label}: ${((cpu * 1e6) / n).toFixed(0)} µs server CPU per request, ${((kernel * 1e6) / n).toFixed(0)} of it in the kernel (${http.connections - connections0} new connections)`,
         );
     }
   }

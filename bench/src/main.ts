@@ -14,7 +14,7 @@ import { type RunResult, runFlows } from "./load/run.js";
 import { JWS_PER_CERTIFICATE, type MicroResult, measureCryptoFloor } from "./micro.js";
 import { printLongRun, printMicro, printRuns, type TargetRuns } from "./report.js";
 import { percentile } from "./stats.js";
-import { startTarget, TARGET_KINDS, type TargetKind } from "./targets/targets.js";
+import { RUNS_SOURCES, startTarget, TARGET_KINDS, type TargetKind } from "./targets/targets.js";
 
 const SCENARIOS = {
   compare: { flows: 2000, concurrency: 8, rounds: 3, timeLimitS: 60, targets: TARGET_KINDS },
@@ -72,7 +72,12 @@ const settings = {
   nodeFlags: values["node-flags"] ?? "",
 };
 console.log(`# acme-endpoints bench — ${new Date().toISOString()}, node ${process.version}`);
-console.log(`settings: ${JSON.stringify(settings)}\n`);
+console.log(`settings: ${JSON.stringify(settings)}`);
+console.log(
+  RUNS_SOURCES
+    ? "packages: TypeScript sources through tsx (--conditions=source)\n"
+    : "packages: built dist/ (pnpm build), as installed from npm\n",
+);
 
 let micro: MicroResult | undefined;
 if (!values["no-micro"] || scenarioName === "micro") {

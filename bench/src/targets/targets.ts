@@ -36,7 +36,13 @@ const repo = resolve(here, "../../..");
 const DOMAIN = "bench.test";
 /** Our servers pre-approve bench.test and its subdomains: every flow gets its own name. */
 const uniqueName = (w: number, i: number) => [`w${w}-${i < 0 ? `warm${-i}` : i}.${DOMAIN}`];
-const nodeTs = ["--conditions=source", "--import", "tsx"];
+/**
+ * Our servers run what the bench itself runs: the built packages (dist/, as users install them;
+ * `pnpm bench` builds first), or the TypeScript sources when the bench was started with
+ * `--conditions=source` (through tsx, which adds per-call overhead of its own: ~12% measured).
+ */
+export const RUNS_SOURCES = process.execArgv.some((a) => a === "--conditions=source" || a === "-C=source");
+const nodeTs = [...(RUNS_SOURCES ? ["--conditions=source"] : []), "--import", "tsx"];
 
 export function startTarget(kind: TargetKind, options: TargetOptions): Promise<StartedTarget> {
   switch (kind) {
