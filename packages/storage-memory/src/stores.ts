@@ -13,19 +13,65 @@ import { createOrderStore } from "./order-store.js";
 import { createRateLimitStore } from "./rate-limit-store.js";
 import type { MemoryState } from "./state.js";
 
-/** One set of stores over `state`, whose writes are reported to `journal`. */
+/**
+ * One set of stores over `state`, whose writes are reported to `journal`. Each store is made on
+ * first use: a transaction touches two or three of the eleven, and making all of them (hundreds
+ * of closures) was most of an empty transaction's cost.
+ */
 export function createStores(state: MemoryState, journal: Journal): AcmeStores {
+  const endpoints = once(() => createEndpointStore(state, journal));
+  const domainValidations = once(() => createDomainValidationStore(state, journal));
+  const externalAccountKeys = once(() => createExternalAccountKeyStore(state, journal));
+  const accounts = once(() => createAccountStore(state, journal));
+  const orders = once(() => createOrderStore(state, journal));
+  const authorizations = once(() => createAuthorizationStore(state, journal));
+  const certificates = once(() => createCertificateStore(state, journal));
+  const nonces = once(() => createNonceStore(state, journal));
+  const caMaterials = once(() => createCaMaterialStore(state, journal));
+  const metrics = once(() => createMetricStore(state.metrics, journal));
+  const rateLimits = once(() => createRateLimitStore(state.rateLimits, journal));
   return {
-    endpoints: createEndpointStore(state, journal),
-    domainValidations: createDomainValidationStore(state, journal),
-    externalAccountKeys: createExternalAccountKeyStore(state, journal),
-    accounts: createAccountStore(state, journal),
-    orders: createOrderStore(state, journal),
-    authorizations: createAuthorizationStore(state, journal),
-    certificates: createCertificateStore(state, journal),
-    nonces: createNonceStore(state, journal),
-    caMaterials: createCaMaterialStore(state, journal),
-    metrics: createMetricStore(state.metrics, journal),
-    rateLimits: createRateLimitStore(state.rateLimits, journal),
+    get endpoints() {
+      return endpoints();
+    },
+    get domainValidations() {
+      return domainValidations();
+    },
+    get externalAccountKeys() {
+      return externalAccountKeys();
+    },
+    get accounts() {
+      return accounts();
+    },
+    get orders() {
+      return orders();
+    },
+    get authorizations() {
+      return authorizations();
+    },
+    get certificates() {
+      return certificates();
+    },
+    get nonces() {
+      return nonces();
+    },
+    get caMaterials() {
+      return caMaterials();
+    },
+    get metrics() {
+      return metrics();
+    },
+    get rateLimits() {
+      return rateLimits();
+    },
+  };
+}
+
+/** `make()` on the first call, the same value after. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    if (value === undefined) value = make();
+    return value;
   };
 }
