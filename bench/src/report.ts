@@ -43,9 +43,11 @@ export function printRuns(
     `## Issuance, ${settings.flows} flows per run at concurrency ${settings.concurrency}, ${settings.certKey} certificate keys, ${settings.storage} storage\n`,
   );
   console.log(
-    "| target | runs done | certs/s | p50 ms | p99 ms | max ms | req/s | req/cert | server CPU ms/cert | errors | stalled or cut | CA key | RSS MiB |",
+    "| target | runs done | certs/s | p50 ms | p99 ms | max ms | req/s | req/cert | server CPU ms/cert | load generator CPU ms/cert | errors | stalled or cut | CA key | RSS MiB |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |");
+  console.log(
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |",
+  );
   for (const [kind, list] of runs) {
     // Throughput and latency only from runs that finished all their flows; CPU per certificate
     // from every run that issued enough to count (a stalled Pebble still spent what it spent).
@@ -65,7 +67,10 @@ export function printRuns(
           finished.map((r) => r.requests / r.wallS),
           0,
         )} | ${spread(ok.map((r) => r.requests / Math.max(1, r.completed)))} | ` +
-        `**${spread(costed.map(cpuMsPerCert), 2)}** | ${errorText} | ${ended.length === 0 ? "all flows" : ended.join(", ")} | ` +
+        `**${spread(costed.map(cpuMsPerCert), 2)}** | ${spread(
+          costed.map((r) => (1000 * r.clientCpuS) / Math.max(1, r.completed)),
+          2,
+        )} | ${errorText} | ${ended.length === 0 ? "all flows" : ended.join(", ")} | ` +
         `${ok[0]?.caKey ?? ""} | ${spread(
           ok.map((r) => r.rssMiB),
           0,

@@ -46,6 +46,8 @@ export interface RunResult {
   readonly serverCpuS: number;
   /** The kernel's share of serverCpuS (system time). */
   readonly serverSystemS: number;
+  /** The load generator's own CPU (this process) over the same phase: what bounds certs/s. */
+  readonly clientCpuS: number;
   readonly rssMiB: number;
   /** "count": all flows done; "deadline": the time limit ended it; "stalled": nothing finished for stallMs. */
   readonly endedBy: "count" | "deadline" | "stalled";
@@ -131,6 +133,7 @@ async function measure(
   const requests0 = http.requests;
   const times0 = processCpuTimes(options.pid);
   const cpu0 = times0.user + times0.system;
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -165,6 +168,7 @@ async function measure(
   const wallS = (performance.now() - t0) / 1000;
   const times1 = processCpuTimes(options.pid);
   const serverCpuS = times1.user + times1.system - cpu0;
+  const client = process.cpuUsage(client0);
   clearTimeout(deadline);
   clearInterval(watchdog);
   const failed = Object.values(errors).reduce((a, b) => a + b, 0);
@@ -179,6 +183,7 @@ async function measure(
     requests: http.requests - requests0,
     serverCpuS,
     serverSystemS: times1.system - times0.system,
+    clientCpuS: (client.user + client.system) / 1e6,
     rssMiB: processRssMiB(options.pid),
     endedBy,
     caKey,
