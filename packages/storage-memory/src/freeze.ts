@@ -19,8 +19,11 @@ function copy(value: unknown): unknown {
   const prototype = Object.getPrototypeOf(value);
   // Records are plain data; anything else (a Date in a JWK member?) is cloned, never shared.
   if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const source = value as Record<string, unknown>;
   const result: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) {
+  // for…in, not Object.entries: no array of pairs per object (records are plain, own keys only).
+  for (const key in source) {
+    const member = source[key];
     if (member !== undefined) result[key] = copy(member);
   }
   return Object.freeze(result);

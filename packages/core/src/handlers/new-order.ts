@@ -1,4 +1,4 @@
-import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { newId, newToken } from "../domain/ids.js";
 import type { Authorization, DomainValidation, Identifier, Order } from "../domain/types.js";
@@ -10,7 +10,7 @@ import { authenticate } from "../jws/authenticate.js";
 import { combine, validateOrderIdentifiers } from "../policy/identifiers.js";
 import { findCoveringDomain } from "../policy/pre-approved.js";
 import { takeRateLimit } from "../policy/rate-limits.js";
-import type { StorageResult } from "../ports/storage.js";
+import type { StorageError } from "../ports/storage.js";
 import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
 import { attempt } from "../result.js";
 
@@ -88,17 +88,16 @@ export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProble
       createdAt: now.toISOString(),
       version: 1,
     };
-    const stored = await deps.storage
-      .transaction((tx) =>
-        authorizations
-          .reduce<StorageResult<unknown>>(
-            (prev, a) => prev.andThen(() => tx.authorizations.insert(a)),
-            okAsync(undefined),
-          )
-          .andThen(() => tx.orders.insert(order)),
-      )
-      .mapErr(storageProblem(ctx, "creating the order"));
-    if (stored.isErr()) return err(stored.error);
+    const stored = await deps.storage.transaction((tx) =>
+      attempt<Order, StorageError>(async () => {
+        for (const a of authorizations) {
+          const inserted = await tx.authorizations.insert(a);
+          if (inserted.isErr()) return err(inserted.error);
+        }
+        return tx.orders.insert(order);
+      }),
+    );
+    if (stored.isErr()) return err(storageProblem(ctx, "creating the order")(stored.error));
     emitFrom(ctx, { type: "order.created", accountId: account.id, orderId: order.id, identifiers });
     return ok(
       json(201, orderView(deps.links, stored.value), { location: deps.links.order(endpoint.id, order.id) }),
