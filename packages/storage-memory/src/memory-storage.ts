@@ -29,8 +29,19 @@ export const DEFAULT_MAX_NONCES = 100_000;
 export function createMemoryStorage(options: MemoryStorageOptions = {}): AcmeStorage {
   const state = createState(options.maxNonces ?? DEFAULT_MAX_NONCES);
   const mutex = new Mutex();
+  const stores = createStores(state, noJournal);
   return {
-    ...createStores(state, noJournal),
+    endpoints: stores.endpoints,
+    domainValidations: stores.domainValidations,
+    externalAccountKeys: stores.externalAccountKeys,
+    accounts: stores.accounts,
+    orders: stores.orders,
+    authorizations: stores.authorizations,
+    certificates: stores.certificates,
+    nonces: stores.nonces,
+    caMaterials: stores.caMaterials,
+    metrics: stores.metrics,
+    rateLimits: stores.rateLimits,
     transaction: (work) => runTransaction(state, mutex, work),
   };
 }

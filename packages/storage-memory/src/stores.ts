@@ -19,59 +19,116 @@ import type { MemoryState } from "./state.js";
  * of closures) was most of an empty transaction's cost.
  */
 export function createStores(state: MemoryState, journal: Journal): AcmeStores {
-  const endpoints = once(() => createEndpointStore(state, journal));
-  const domainValidations = once(() => createDomainValidationStore(state, journal));
-  const externalAccountKeys = once(() => createExternalAccountKeyStore(state, journal));
-  const accounts = once(() => createAccountStore(state, journal));
-  const orders = once(() => createOrderStore(state, journal));
-  const authorizations = once(() => createAuthorizationStore(state, journal));
-  const certificates = once(() => createCertificateStore(state, journal));
-  const nonces = once(() => createNonceStore(state, journal));
-  const caMaterials = once(() => createCaMaterialStore(state, journal));
-  const metrics = once(() => createMetricStore(state.metrics, journal));
-  const rateLimits = once(() => createRateLimitStore(state.rateLimits, journal));
-  return {
-    get endpoints() {
-      return endpoints();
-    },
-    get domainValidations() {
-      return domainValidations();
-    },
-    get externalAccountKeys() {
-      return externalAccountKeys();
-    },
-    get accounts() {
-      return accounts();
-    },
-    get orders() {
-      return orders();
-    },
-    get authorizations() {
-      return authorizations();
-    },
-    get certificates() {
-      return certificates();
-    },
-    get nonces() {
-      return nonces();
-    },
-    get caMaterials() {
-      return caMaterials();
-    },
-    get metrics() {
-      return metrics();
-    },
-    get rateLimits() {
-      return rateLimits();
-    },
-  };
+  return new LazyStores(state, journal);
 }
 
-/** `make()` on the first call, the same value after. */
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    if (value === undefined) value = make();
-    return value;
-  };
+/** Getters on the prototype: making one costs two fields, whatever the number of stores. */
+class LazyStores implements AcmeStores {
+  readonly #state: MemoryState;
+  readonly #journal: Journal;
+  readonly #made: { -readonly [K in keyof AcmeStores]?: AcmeStores[K] } = {};
+
+  constructor(state: MemoryState, journal: Journal) {
+    this.#state = state;
+    this.#journal = journal;
+  }
+
+  get endpoints(): AcmeStores["endpoints"] {
+    let store = this.#made.endpoints;
+    if (store === undefined) {
+      store = createEndpointStore(this.#state, this.#journal);
+      this.#made.endpoints = store;
+    }
+    return store;
+  }
+
+  get domainValidations(): AcmeStores["domainValidations"] {
+    let store = this.#made.domainValidations;
+    if (store === undefined) {
+      store = createDomainValidationStore(this.#state, this.#journal);
+      this.#made.domainValidations = store;
+    }
+    return store;
+  }
+
+  get externalAccountKeys(): AcmeStores["externalAccountKeys"] {
+    let store = this.#made.externalAccountKeys;
+    if (store === undefined) {
+      store = createExternalAccountKeyStore(this.#state, this.#journal);
+      this.#made.externalAccountKeys = store;
+    }
+    return store;
+  }
+
+  get accounts(): AcmeStores["accounts"] {
+    let store = this.#made.accounts;
+    if (store === undefined) {
+      store = createAccountStore(this.#state, this.#journal);
+      this.#made.accounts = store;
+    }
+    return store;
+  }
+
+  get orders(): AcmeStores["orders"] {
+    let store = this.#made.orders;
+    if (store === undefined) {
+      store = createOrderStore(this.#state, this.#journal);
+      this.#made.orders = store;
+    }
+    return store;
+  }
+
+  get authorizations(): AcmeStores["authorizations"] {
+    let store = this.#made.authorizations;
+    if (store === undefined) {
+      store = createAuthorizationStore(this.#state, this.#journal);
+      this.#made.authorizations = store;
+    }
+    return store;
+  }
+
+  get certificates(): AcmeStores["certificates"] {
+    let store = this.#made.certificates;
+    if (store === undefined) {
+      store = createCertificateStore(this.#state, this.#journal);
+      this.#made.certificates = store;
+    }
+    return store;
+  }
+
+  get nonces(): AcmeStores["nonces"] {
+    let store = this.#made.nonces;
+    if (store === undefined) {
+      store = createNonceStore(this.#state, this.#journal);
+      this.#made.nonces = store;
+    }
+    return store;
+  }
+
+  get caMaterials(): AcmeStores["caMaterials"] {
+    let store = this.#made.caMaterials;
+    if (store === undefined) {
+      store = createCaMaterialStore(this.#state, this.#journal);
+      this.#made.caMaterials = store;
+    }
+    return store;
+  }
+
+  get metrics(): AcmeStores["metrics"] {
+    let store = this.#made.metrics;
+    if (store === undefined) {
+      store = createMetricStore(this.#state.metrics, this.#journal);
+      this.#made.metrics = store;
+    }
+    return store;
+  }
+
+  get rateLimits(): AcmeStores["rateLimits"] {
+    let store = this.#made.rateLimits;
+    if (store === undefined) {
+      store = createRateLimitStore(this.#state.rateLimits, this.#journal);
+      this.#made.rateLimits = store;
+    }
+    return store;
+  }
 }
