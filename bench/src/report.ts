@@ -60,6 +60,8 @@ export function printRuns(
     const ended = ok
       .map((r) => (r.endedBy === "count" ? "" : `${r.endedBy} at ${r.completed}`))
       .filter(Boolean);
+    // A run that never got through setup (no directory, no account) issued nothing to judge.
+    if (ok.length < list.length) ended.push(`${list.length - ok.length} failed in setup`);
     console.log(
       `| ${LABELS[kind]} | ${finished.length}/${list.length} | ${spread(finished.map(certsPerS))} | ${spread(finished.map((r) => percentile(r.latenciesMs, 50)))} | ` +
         `${spread(finished.map((r) => percentile(r.latenciesMs, 99)))} | ${spread(finished.map((r) => Math.max(...r.latenciesMs)))} | ` +
