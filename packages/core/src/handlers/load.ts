@@ -16,13 +16,7 @@ export function loadOr404<T>(
   what: string,
   lookup: StorageResult<T | undefined>,
 ): ResultAsync<T, AcmeProblem> {
-  return attempt(async () => {
-    const found = await lookup;
-    if (found.isErr()) return err(storageProblem(ctx, `loading the ${what}`)(found.error));
-    return found.value === undefined
-      ? err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }))
-      : ok(found.value);
-  });
+  return attempt(() => found(ctx, what, lookup));
 }
 
 /** RFC 8555 §7.1: orders, authorizations and certificates are visible to their own account. */
@@ -48,12 +42,7 @@ export function loadOwned<T extends { readonly accountId: string }>(
   what: string,
   lookup: StorageResult<T | undefined>,
 ): ResultAsync<T, AcmeProblem> {
-  return attempt(async () => {
-    const record = await loadOr404(ctx, what, lookup);
-    if (record.isErr()) return record;
-    const owned = requireOwner(account, record.value.accountId, what);
-    return owned.isErr() ? err(owned.error) : record;
-  });
+  return attempt(() => owned(ctx, account, what, lookup));
 }
 
 /** An order of this account, made `ready` again first if its finalize was interrupted. */
@@ -63,12 +52,7 @@ export function loadOrder(
   orderId: string,
 ): ResultAsync<Order, AcmeProblem> {
   return attempt(async () => {
-    const order = await loadOwned(
-      ctx,
-      account,
-      "order",
-      ctx.deps.storage.orders.get(ctx.endpoint.id, orderId),
-    );
+    const order = await owned(ctx, account, "order", ctx.deps.storage.orders.get(ctx.endpoint.id, orderId));
     // The usual case, an order not caught mid-finalize, needs no storage call.
     if (order.isErr() || order.value.status !== "processing") return order;
     const recovered = await recoverInterruptedOrder(ctx.deps, order.value);
@@ -76,4 +60,29 @@ export function loadOrder(
       ? err(storageProblem(ctx, "recovering the order")(recovered.error))
       : ok(recovered.value);
   });
+}
+
+// The steps as plain async functions: one ResultAsync per exported call, not one per layer.
+async function found<T>(
+  ctx: RequestContext,
+  what: string,
+  lookup: StorageResult<T | undefined>,
+): Promise<Result<T, AcmeProblem>> {
+  const loaded = await lookup;
+  if (loaded.isErr()) return err(storageProblem(ctx, `loading the ${what}`)(loaded.error));
+  return loaded.value === undefined
+    ? err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }))
+    : ok(loaded.value);
+}
+
+async function owned<T extends { readonly accountId: string }>(
+  ctx: RequestContext,
+  account: Account | undefined,
+  what: string,
+  lookup: StorageResult<T | undefined>,
+): Promise<Result<T, AcmeProblem>> {
+  const record = await found(ctx, what, lookup);
+  if (record.isErr()) return record;
+  const allowed = requireOwner(account, record.value.accountId, what);
+  return allowed.isErr() ? err(allowed.error) : record;
 }

@@ -54,141 +54,139 @@ export function authenticate(
       ),
     );
   }
-  return readBody(ctx.request, ctx.deps.settings.maxBodyBytes)
-    .andThen((body) => parseFlattenedJws(body))
-    .andThen((jws) => verifyParsed(ctx, jws, mode));
-}
-
-function verifyParsed(
-  ctx: RequestContext,
-  jws: ParsedJws,
-  mode: KeyMode,
-): ResultAsync<AuthenticatedRequest, AcmeProblem> {
-  return attempt<AuthenticatedRequest, AcmeProblem>(async () => {
-    const { header } = jws;
-    const hasJwk = header.jwk !== undefined;
-    const hasKid = header.kid !== undefined;
-    if (hasJwk === hasKid) {
-      return err(
-        problem(
-          "malformed",
-          "The JWS protected header must have exactly one of `jwk` and `kid` (RFC 8555 §6.2).",
-        ),
-      );
-    }
-    if (mode === "jwk" && !hasJwk) {
-      return err(
-        problem("malformed", "This resource needs a JWS with `jwk` (the new account's key), not `kid`."),
-      );
-    }
-    if (mode === "kid" && !hasKid) {
-      return err(problem("malformed", "This resource needs a JWS with `kid` (your account URL), not `jwk`."));
-    }
-    if (typeof header.url !== "string") {
-      return err(problem("malformed", "The JWS protected header has no `url` (RFC 8555 §6.4)."));
-    }
-    if (header.url !== ctx.url) {
-      return err(
-        problem(
-          "unauthorized",
-          `The JWS \`url\` ${header.url} does not match the request URL ${ctx.url} (RFC 8555 §6.4).`,
-        ),
-      );
-    }
-    const fresh = await checkNonce(ctx, header.nonce);
-    if (fresh.isErr()) return err(fresh.error);
-
-    let key: KeyObject;
-    let account: Account | undefined;
-    let jwk: AuthenticatedRequest["jwk"];
-    if (hasJwk) {
-      const imported = await importAccountKey(header.jwk, header.alg);
-      if (imported.isErr()) return err(imported.error);
-      key = imported.value.key;
-      jwk = { value: imported.value.jwk, thumbprint: imported.value.thumbprint };
-    } else {
-      const found = await accountFromKid(ctx, header.kid);
-      if (found.isErr()) return err(found.error);
-      account = found.value;
-      const accountKey = ctx.deps.keys.get(account.thumbprint, account.jwk);
-      if (accountKey.isErr()) return err(accountKey.error);
-      const matched = matchAlgorithm(accountKey.value, header.alg);
-      if (matched.isErr()) return err(matched.error);
-      key = accountKey.value.key;
-    }
-    const verified = verifySignature(jws, key, header.alg);
-    if (verified.isErr()) return err(verified.error);
-    let payload: Record<string, unknown> | undefined;
-    if (jws.payloadBytes.byteLength > 0) {
-      const decoded = decodeJsonObject(jws.payloadBytes, "The JWS payload");
-      if (decoded.isErr()) return err(decoded.error);
-      payload = decoded.value;
-    }
-    return ok({
-      header,
-      payload,
-      payloadBytes: jws.payloadBytes,
-      key,
-      ...(jwk ? { jwk } : {}),
-      ...(account ? { account } : {}),
-    });
+  return attempt(async () => {
+    const body = await readBody(ctx.request, ctx.deps.settings.maxBodyBytes);
+    if (body.isErr()) return err(body.error);
+    const jws = parseFlattenedJws(body.value);
+    return jws.isErr() ? err(jws.error) : verifyParsed(ctx, jws.value, mode);
   });
 }
 
-function checkNonce(ctx: RequestContext, nonce: unknown): ResultAsync<void, AcmeProblem> {
+// Internal steps are plain async functions (native promises), cheaper to await than ResultAsync.
+async function verifyParsed(
+  ctx: RequestContext,
+  jws: ParsedJws,
+  mode: KeyMode,
+): Promise<Result<AuthenticatedRequest, AcmeProblem>> {
+  const { header } = jws;
+  const hasJwk = header.jwk !== undefined;
+  const hasKid = header.kid !== undefined;
+  if (hasJwk === hasKid) {
+    return err(
+      problem(
+        "malformed",
+        "The JWS protected header must have exactly one of `jwk` and `kid` (RFC 8555 §6.2).",
+      ),
+    );
+  }
+  if (mode === "jwk" && !hasJwk) {
+    return err(
+      problem("malformed", "This resource needs a JWS with `jwk` (the new account's key), not `kid`."),
+    );
+  }
+  if (mode === "kid" && !hasKid) {
+    return err(problem("malformed", "This resource needs a JWS with `kid` (your account URL), not `jwk`."));
+  }
+  if (typeof header.url !== "string") {
+    return err(problem("malformed", "The JWS protected header has no `url` (RFC 8555 §6.4)."));
+  }
+  if (header.url !== ctx.url) {
+    return err(
+      problem(
+        "unauthorized",
+        `The JWS \`url\` ${header.url} does not match the request URL ${ctx.url} (RFC 8555 §6.4).`,
+      ),
+    );
+  }
+  const fresh = await checkNonce(ctx, header.nonce);
+  if (fresh.isErr()) return err(fresh.error);
+
+  let key: KeyObject;
+  let account: Account | undefined;
+  let jwk: AuthenticatedRequest["jwk"];
+  if (hasJwk) {
+    const imported = await importAccountKey(header.jwk, header.alg);
+    if (imported.isErr()) return err(imported.error);
+    key = imported.value.key;
+    jwk = { value: imported.value.jwk, thumbprint: imported.value.thumbprint };
+  } else {
+    const found = await accountFromKid(ctx, header.kid);
+    if (found.isErr()) return err(found.error);
+    account = found.value;
+    const accountKey = ctx.deps.keys.get(account.thumbprint, account.jwk);
+    if (accountKey.isErr()) return err(accountKey.error);
+    const matched = matchAlgorithm(accountKey.value, header.alg);
+    if (matched.isErr()) return err(matched.error);
+    key = accountKey.value.key;
+  }
+  const verified = verifySignature(jws, key, header.alg);
+  if (verified.isErr()) return err(verified.error);
+  let payload: Record<string, unknown> | undefined;
+  if (jws.payloadBytes.byteLength > 0) {
+    const decoded = decodeJsonObject(jws.payloadBytes, "The JWS payload");
+    if (decoded.isErr()) return err(decoded.error);
+    payload = decoded.value;
+  }
+  return ok({
+    header,
+    payload,
+    payloadBytes: jws.payloadBytes,
+    key,
+    ...(jwk ? { jwk } : {}),
+    ...(account ? { account } : {}),
+  });
+}
+
+async function checkNonce(ctx: RequestContext, nonce: unknown): Promise<Result<void, AcmeProblem>> {
   if (typeof nonce !== "string" || nonce.length === 0) {
-    return errAsync(
+    return err(
       problem("badNonce", "The JWS protected header has no `nonce`: get one from newNonce (RFC 8555 §6.5)."),
     );
   }
   // RFC 8555 §6.5.1: a nonce that is not base64url is malformed, not merely unknown.
   if (!/^[A-Za-z0-9_-]+$/.test(nonce)) {
-    return errAsync(
+    return err(
       problem("malformed", "The JWS `nonce` is not base64url; send the Replay-Nonce value as it is."),
     );
   }
-  return attempt(async () => {
-    const fresh = await ctx.deps.storage.nonces.consume(ctx.endpoint.id, nonce, ctx.deps.clock.now());
-    if (fresh.isErr()) return err(storageProblem(ctx, "consuming a nonce")(fresh.error));
-    return fresh.value
-      ? ok(undefined)
-      : err(
-          problem(
-            "badNonce",
-            "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
-          ),
-        );
-  });
+  const fresh = await ctx.deps.storage.nonces.consume(ctx.endpoint.id, nonce, ctx.deps.clock.now());
+  if (fresh.isErr()) return err(storageProblem(ctx, "consuming a nonce")(fresh.error));
+  return fresh.value
+    ? ok(undefined)
+    : err(
+        problem(
+          "badNonce",
+          "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
+        ),
+      );
 }
 
-function accountFromKid(ctx: RequestContext, kid: unknown): ResultAsync<Account, AcmeProblem> {
+async function accountFromKid(ctx: RequestContext, kid: unknown): Promise<Result<Account, AcmeProblem>> {
   const accountId =
     typeof kid === "string" ? ctx.deps.links.accountIdFromKid(ctx.endpoint.id, kid) : undefined;
   if (accountId === undefined) {
-    return errAsync(
+    return err(
       problem(
         "accountDoesNotExist",
         `The JWS \`kid\` ${JSON.stringify(kid)} is not an account URL of this endpoint.`,
       ),
     );
   }
-  return attempt(async () => {
-    const found = await ctx.deps.storage.accounts.get(ctx.endpoint.id, accountId);
-    if (found.isErr()) return err(storageProblem(ctx, "loading the account")(found.error));
-    const account = found.value;
-    if (account === undefined) {
-      return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
-    }
-    if (account.status !== "valid") {
-      return err(
-        problem(
-          "unauthorized",
-          `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
-        ),
-      );
-    }
-    return ok(account);
-  });
+  const found = await ctx.deps.storage.accounts.get(ctx.endpoint.id, accountId);
+  if (found.isErr()) return err(storageProblem(ctx, "loading the account")(found.error));
+  const account = found.value;
+  if (account === undefined) {
+    return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
+  }
+  if (account.status !== "valid") {
+    return err(
+      problem(
+        "unauthorized",
+        `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
+      ),
+    );
+  }
+  return ok(account);
 }
 
 /** RFC 7515 §5.2 signature check with `key`, which must already be the one `alg` names. */

@@ -1,26 +1,26 @@
-import { err, errAsync, ok, type ResultAsync } from "neverthrow";
+import { err, ok, type Result } from "neverthrow";
 import type { AcmeHttpRequest } from "../http/message.js";
 import { type AcmeProblem, problem } from "../problems.js";
-import { attempt } from "../result.js";
 
 /**
  * Reads a request body up to `limit` bytes, with or without Content-Length (chunked bodies
  * are counted as they stream), so an oversized body is refused with 413 before it is buffered.
  */
-export function readBody(request: AcmeHttpRequest, limit: number): ResultAsync<Uint8Array, AcmeProblem> {
+export async function readBody(
+  request: AcmeHttpRequest,
+  limit: number,
+): Promise<Result<Uint8Array, AcmeProblem>> {
   const tooLarge = () =>
     problem("malformed", `Request body is larger than this server's limit of ${limit} bytes.`, {
       status: 413,
     });
   const declared = request.header("content-length");
-  if (declared !== undefined && Number(declared) > limit) return errAsync(tooLarge());
-  return attempt(async () => {
-    let body: Uint8Array | undefined;
-    try {
-      body = await request.readBody(limit);
-    } catch {
-      return err(problem("malformed", "The request body could not be read completely."));
-    }
-    return body === undefined ? err(tooLarge()) : ok(body);
-  });
+  if (declared !== undefined && Number(declared) > limit) return err(tooLarge());
+  let body: Uint8Array | undefined;
+  try {
+    body = await request.readBody(limit);
+  } catch {
+    return err(problem("malformed", "The request body could not be read completely."));
+  }
+  return body === undefined ? err(tooLarge()) : ok(body);
 }
