@@ -1,4 +1,4 @@
-import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import { err, ok, type Result } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { keyTypeLabel, type ParsedCsr, parseCsr, spkiThumbprint } from "../crypto/csr.js";
 import type { CertificateRecord, Order } from "../domain/types.js";
@@ -6,15 +6,14 @@ import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { storageProblem } from "../http/storage-problem.js";
 import { orderView } from "../http/views.js";
-import { type AuthenticatedRequest, authenticate } from "../jws/authenticate.js";
+import { type AuthenticatedRequest, authenticateRequest } from "../jws/authenticate.js";
 import { decodeBase64url } from "../jws/base64url.js";
 import { checkCsrIdentifiers } from "../policy/csr-identifiers.js";
 import { checkKeyAlgorithm } from "../policy/key-algorithm.js";
 import { registeredDomains, takeRateLimits } from "../policy/rate-limits.js";
 import type { IssuanceFailureReason } from "../ports/events.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
-import { attempt } from "../result.js";
-import { loadOrder } from "./load.js";
+import { findOrder } from "./load.js";
 
 /**
  * RFC 8555 §7.4 finalize. The CSR is checked (signature, key algorithm allowed by the endpoint,
@@ -24,81 +23,76 @@ import { loadOrder } from "./load.js";
  * certificate is issued inside the request when the CA answers within `finalizeWaitMs`
  * (clients otherwise poll, waiting seconds); else the answer is `processing` + Retry-After.
  */
-export function finalize(ctx: RequestContext, orderId: string): ResultAsync<AcmeReply, AcmeProblem> {
+export async function finalize(
+  ctx: RequestContext,
+  orderId: string,
+): Promise<Result<AcmeReply, AcmeProblem>> {
   const { deps, endpoint } = ctx;
-  return attempt<AcmeReply, AcmeProblem>(async () => {
-    const auth = await authenticate(ctx, "kid");
-    if (auth.isErr()) return err(auth.error);
-    const loaded = await loadOrder(ctx, auth.value.account, orderId);
-    if (loaded.isErr()) return err(loaded.error);
-    const found = loaded.value;
-    const failed = (reason: IssuanceFailureReason) => (p: AcmeProblem) =>
-      issuanceFailed(ctx, found, reason, p);
-    if (found.status !== "ready") {
-      return err(
-        failed("orderNotReady")(
-          problem(
-            "orderNotReady",
-            `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
-          ),
+  const auth = await authenticateRequest(ctx, "kid");
+  if (auth.isErr()) return err(auth.error);
+  const loaded = await findOrder(ctx, auth.value.account, orderId);
+  if (loaded.isErr()) return err(loaded.error);
+  const found = loaded.value;
+  const failed = (reason: IssuanceFailureReason) => (p: AcmeProblem) => issuanceFailed(ctx, found, reason, p);
+  if (found.status !== "ready") {
+    return err(
+      failed("orderNotReady")(
+        problem(
+          "orderNotReady",
+          `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
         ),
-      );
-    }
-    // RFC 8555 §7.1.6: an order past its `expires` is invalid, whatever its stored status says.
-    if (Date.parse(found.expires) <= deps.clock.now().getTime()) {
-      return err(
-        failed("orderNotReady")(
-          problem(
-            "orderNotReady",
-            `The order expired at ${found.expires} and is invalid; place a new order.`,
-          ),
-        ),
-      );
-    }
-    const read = readCsr(auth.value, ctx);
-    if (read.isErr()) return err(failed(read.error.reason)(read.error.problem));
-    const csr = read.value;
-    const matching = checkCsrIdentifiers(csr, found.identifiers);
-    if (matching.isErr()) return err(failed("identifierMismatch")(matching.error));
-    // RFC 8555 §6.6: a finalize that would go on to issue counts once for each registered
-    // domain of the order, while the order is still `ready`: a refused client retries later.
-    const allowed = await takeRateLimits(ctx, "certificatesPerDomain", registeredDomains(found.identifiers));
-    if (allowed.isErr()) return err(allowed.error);
-
-    const processing = await deps.storage.orders.update({
-      ...found,
-      status: "processing",
-      processingSince: deps.clock.now().toISOString(),
-    });
-    if (processing.isErr()) {
-      if (processing.error.type === "conflict") {
-        return err(
-          failed("orderNotReady")(problem("orderNotReady", "The order is already being finalized.")),
-        );
-      }
-      return err(failed("storageFailure")(storageProblem(ctx, "finalizing the order")(processing.error)));
-    }
-    const issuing = issueAndStore(ctx, processing.value, csr);
-    let timer: NodeJS.Timeout | undefined;
-    const waited = await Promise.race([
-      issuing,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), deps.settings.finalizeWaitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (waited === undefined) {
-      return ok(
-        json(200, orderView(deps.links, processing.value), {
-          location: deps.links.order(endpoint.id, orderId),
-          headers: { "Retry-After": "1" },
-        }),
-      );
-    }
-    return waited.map((finished) =>
-      json(200, orderView(deps.links, finished), { location: deps.links.order(endpoint.id, orderId) }),
+      ),
     );
+  }
+  // RFC 8555 §7.1.6: an order past its `expires` is invalid, whatever its stored status says.
+  if (Date.parse(found.expires) <= deps.clock.now().getTime()) {
+    return err(
+      failed("orderNotReady")(
+        problem("orderNotReady", `The order expired at ${found.expires} and is invalid; place a new order.`),
+      ),
+    );
+  }
+  const read = readCsr(auth.value, ctx);
+  if (read.isErr()) return err(failed(read.error.reason)(read.error.problem));
+  const csr = read.value;
+  const matching = checkCsrIdentifiers(csr, found.identifiers);
+  if (matching.isErr()) return err(failed("identifierMismatch")(matching.error));
+  // RFC 8555 §6.6: a finalize that would go on to issue counts once for each registered
+  // domain of the order, while the order is still `ready`: a refused client retries later.
+  const allowed = await takeRateLimits(ctx, "certificatesPerDomain", registeredDomains(found.identifiers));
+  if (allowed.isErr()) return err(allowed.error);
+
+  const processing = await deps.storage.orders.update({
+    ...found,
+    status: "processing",
+    processingSince: deps.clock.now().toISOString(),
   });
+  if (processing.isErr()) {
+    if (processing.error.type === "conflict") {
+      return err(failed("orderNotReady")(problem("orderNotReady", "The order is already being finalized.")));
+    }
+    return err(failed("storageFailure")(storageProblem(ctx, "finalizing the order")(processing.error)));
+  }
+  const issuing = issueAndStore(ctx, processing.value, csr);
+  let timer: NodeJS.Timeout | undefined;
+  const waited = await Promise.race([
+    issuing,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), deps.settings.finalizeWaitMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (waited === undefined) {
+    return ok(
+      json(200, orderView(deps.links, processing.value), {
+        location: deps.links.order(endpoint.id, orderId),
+        headers: { "Retry-After": "1" },
+      }),
+    );
+  }
+  return waited.map((finished) =>
+    json(200, orderView(deps.links, finished), { location: deps.links.order(endpoint.id, orderId) }),
+  );
 }
 
 interface CsrFailure {

@@ -1,4 +1,4 @@
-import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import { err, ok, type Result } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { newId, newToken } from "../domain/ids.js";
 import type { Authorization, DomainValidation, Identifier, Order } from "../domain/types.js";
@@ -6,7 +6,7 @@ import { emitFrom } from "../events/emit.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { storageProblem } from "../http/storage-problem.js";
 import { orderView } from "../http/views.js";
-import { authenticate } from "../jws/authenticate.js";
+import { authenticateRequest } from "../jws/authenticate.js";
 import { combine, validateOrderIdentifiers } from "../policy/identifiers.js";
 import { findCoveringDomain } from "../policy/pre-approved.js";
 import { takeRateLimit } from "../policy/rate-limits.js";
@@ -20,89 +20,87 @@ import { attempt } from "../result.js";
  * created already `valid`, and the order is `ready` at once. Uncovered identifiers reject the
  * whole order with `rejectedIdentifier`, one subproblem each.
  */
-export function newOrder(ctx: RequestContext): ResultAsync<AcmeReply, AcmeProblem> {
+export async function newOrder(ctx: RequestContext): Promise<Result<AcmeReply, AcmeProblem>> {
   const { deps, endpoint } = ctx;
-  return attempt<AcmeReply, AcmeProblem>(async () => {
-    const authenticated = await authenticate(ctx, "kid");
-    if (authenticated.isErr()) return err(authenticated.error);
-    const { account, payload } = authenticated.value;
-    if (account === undefined || payload === undefined) {
-      return err(problem("malformed", "newOrder needs a JSON object payload with `identifiers`."));
-    }
-    const validated = validateOrderIdentifiers(payload.identifiers, deps.settings.maxIdentifiersPerOrder);
-    if (validated.isErr()) return err(validated.error);
-    const identifiers = validated.value;
-    const now = deps.clock.now();
-    const validity = requestedValidity(payload, now, deps.settings.maxCertificateValidityMs);
-    if (validity.isErr()) return err(validity.error);
-    const domains = await deps.storage.domainValidations
-      .listByEndpoint(endpoint.id)
-      .mapErr(storageProblem(ctx, "loading domain validations"));
-    if (domains.isErr()) return err(domains.error);
-    const covered = coverAll(identifiers, domains.value);
-    if (covered.isErr()) return err(covered.error);
-    const covering = covered.value;
-    // RFC 8555 §6.6: an order that would be created counts, before it is stored.
-    const allowed = await takeRateLimit(ctx, "newOrdersPerAccount", account.id);
-    if (allowed.isErr()) return err(allowed.error);
+  const authenticated = await authenticateRequest(ctx, "kid");
+  if (authenticated.isErr()) return err(authenticated.error);
+  const { account, payload } = authenticated.value;
+  if (account === undefined || payload === undefined) {
+    return err(problem("malformed", "newOrder needs a JSON object payload with `identifiers`."));
+  }
+  const validated = validateOrderIdentifiers(payload.identifiers, deps.settings.maxIdentifiersPerOrder);
+  if (validated.isErr()) return err(validated.error);
+  const identifiers = validated.value;
+  const now = deps.clock.now();
+  const validity = requestedValidity(payload, now, deps.settings.maxCertificateValidityMs);
+  if (validity.isErr()) return err(validity.error);
+  const domains = await deps.storage.domainValidations
+    .listByEndpoint(endpoint.id)
+    .mapErr(storageProblem(ctx, "loading domain validations"));
+  if (domains.isErr()) return err(domains.error);
+  const covered = coverAll(identifiers, domains.value);
+  if (covered.isErr()) return err(covered.error);
+  const covering = covered.value;
+  // RFC 8555 §6.6: an order that would be created counts, before it is stored.
+  const allowed = await takeRateLimit(ctx, "newOrdersPerAccount", account.id);
+  if (allowed.isErr()) return err(allowed.error);
 
-    const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
-    const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();
-    const authorizations: Authorization[] = identifiers.map((identifier, i) => {
-      const domain = covering[i] as DomainValidation;
-      const wildcard = identifier.value.startsWith("*.");
-      return {
-        id: newId(),
-        endpointId: endpoint.id,
-        accountId: account.id,
-        // RFC 8555 §7.1.4: a wildcard's authorization names the base domain, with wildcard: true.
-        identifier: wildcard ? { type: "dns", value: identifier.value.slice(2) } : identifier,
-        wildcard,
-        status: "valid",
-        expires: authzExpires,
-        // The domain was proven to the operator out of band (DNS record or by hand): shown as
-        // the dns-01 challenge that holds, valid since the domain's validation.
-        challenges: [
-          {
-            id: newId(),
-            type: "dns-01",
-            status: "valid",
-            token: newToken(),
-            validated: domain.validatedAt ?? domain.createdAt,
-          },
-        ],
-        domainValidationId: domain.id,
-        createdAt: now.toISOString(),
-        version: 1,
-      };
-    });
-    const order: Order = {
+  const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
+  const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();
+  const authorizations: Authorization[] = identifiers.map((identifier, i) => {
+    const domain = covering[i] as DomainValidation;
+    const wildcard = identifier.value.startsWith("*.");
+    return {
       id: newId(),
       endpointId: endpoint.id,
       accountId: account.id,
-      status: "ready",
-      identifiers,
-      authorizationIds: authorizations.map((a) => a.id),
-      ...validity.value,
-      expires,
+      // RFC 8555 §7.1.4: a wildcard's authorization names the base domain, with wildcard: true.
+      identifier: wildcard ? { type: "dns", value: identifier.value.slice(2) } : identifier,
+      wildcard,
+      status: "valid",
+      expires: authzExpires,
+      // The domain was proven to the operator out of band (DNS record or by hand): shown as
+      // the dns-01 challenge that holds, valid since the domain's validation.
+      challenges: [
+        {
+          id: newId(),
+          type: "dns-01",
+          status: "valid",
+          token: newToken(),
+          validated: domain.validatedAt ?? domain.createdAt,
+        },
+      ],
+      domainValidationId: domain.id,
       createdAt: now.toISOString(),
       version: 1,
     };
-    const stored = await deps.storage.transaction((tx) =>
-      attempt<Order, StorageError>(async () => {
-        for (const a of authorizations) {
-          const inserted = await tx.authorizations.insert(a);
-          if (inserted.isErr()) return err(inserted.error);
-        }
-        return tx.orders.insert(order);
-      }),
-    );
-    if (stored.isErr()) return err(storageProblem(ctx, "creating the order")(stored.error));
-    emitFrom(ctx, { type: "order.created", accountId: account.id, orderId: order.id, identifiers });
-    return ok(
-      json(201, orderView(deps.links, stored.value), { location: deps.links.order(endpoint.id, order.id) }),
-    );
   });
+  const order: Order = {
+    id: newId(),
+    endpointId: endpoint.id,
+    accountId: account.id,
+    status: "ready",
+    identifiers,
+    authorizationIds: authorizations.map((a) => a.id),
+    ...validity.value,
+    expires,
+    createdAt: now.toISOString(),
+    version: 1,
+  };
+  const stored = await deps.storage.transaction((tx) =>
+    attempt<Order, StorageError>(async () => {
+      for (const a of authorizations) {
+        const inserted = await tx.authorizations.insert(a);
+        if (inserted.isErr()) return err(inserted.error);
+      }
+      return tx.orders.insert(order);
+    }),
+  );
+  if (stored.isErr()) return err(storageProblem(ctx, "creating the order")(stored.error));
+  emitFrom(ctx, { type: "order.created", accountId: account.id, orderId: order.id, identifiers });
+  return ok(
+    json(201, orderView(deps.links, stored.value), { location: deps.links.order(endpoint.id, order.id) }),
+  );
 }
 
 function coverAll(

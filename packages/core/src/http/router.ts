@@ -1,4 +1,4 @@
-import type { ResultAsync } from "neverthrow";
+import type { Result, ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { account } from "../handlers/account.js";
 import { accountOrders } from "../handlers/account-orders.js";
@@ -17,7 +17,10 @@ import type { Resource } from "../links.js";
 import type { AcmeProblem } from "../problems.js";
 import type { AcmeReply } from "./reply.js";
 
-type Handler = (ctx: RequestContext) => ResultAsync<AcmeReply, AcmeProblem>;
+/** A ResultAsync, or a plain promise of a Result from the handlers that await their steps. */
+type Handler = (
+  ctx: RequestContext,
+) => ResultAsync<AcmeReply, AcmeProblem> | Promise<Result<AcmeReply, AcmeProblem>>;
 
 interface Route {
   /** RFC 8555 §6.3: everything but the directory and newNonce is POST (POST-as-GET to read). */
