@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { TAG_INTEGER, TAG_SEQUENCE } from "../crypto/der.js";
+import { TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, TAG_SET } from "../crypto/der.js";
 
 /*
  * DER writers for the parts of a leaf certificate that change per certificate. The leaf is
@@ -61,9 +61,7 @@ function write(out: Uint8Array, offset: number, part: DerPart): number {
   return at;
 }
 
-const TAG_OCTET_STRING = 0x04;
 const TAG_UTF8_STRING = 0x0c;
-const TAG_SET = 0x31;
 const TAG_UTC_TIME = 0x17;
 const TAG_GENERALIZED_TIME = 0x18;
 
