@@ -41,7 +41,7 @@ async function readWebBody(
 }
 
 /** One array of `size` bytes from chunks (the chunk itself when there is one). */
-export function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
+function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(size);
   let offset = 0;
