@@ -137,13 +137,15 @@ export {
   rateLimitTakeProblem,
 } from "./ports/storage.js";
 export { createStorageRateLimiter } from "./ports/storage-rate-limiter.js";
-export type { EndpointCursor } from "./ports/storage-rules.js";
+export type { EndpointCursor, SummaryCounts } from "./ports/storage-rules.js";
 export {
   checkPageLimit,
   decodeEndpointCursor,
   encodeEndpointCursor,
   invalidCursor,
   MAX_PAGE_LIMIT,
+  summaryFromCounts,
+  summaryInstants,
   versionConflict,
 } from "./ports/storage-rules.js";
 export type { AcmeProblem, ProblemType, Subproblem } from "./problems.js";

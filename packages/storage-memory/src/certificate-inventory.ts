@@ -6,13 +6,11 @@ import type {
   PageRequest,
   StorageError,
 } from "@acme-endpoints/core";
-import { checkPageLimit, invalidCursor } from "@acme-endpoints/core";
+import { checkPageLimit, invalidCursor, summaryFromCounts, summaryInstants } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import { ALL_ENDPOINTS, type InventoryIndex, type InventoryScope } from "./inventory-index.js";
 import { inventoryKey, type SortedKeys, serialOfKey } from "./sorted-keys.js";
-
-const DAY = 86_400_000;
 
 /**
  * Walks the scope's sorted keys from the cursor (and, for `valid`, from `now`), stopping at the
@@ -72,41 +70,24 @@ export function summarize(
   now: string,
 ): CertificateSummary {
   const scope = index.scope(endpointId ?? ALL_ENDPOINTS);
-  const nowMs = Date.parse(now);
-  const inDays = (days: number) => new Date(nowMs + days * DAY).toISOString();
+  const at = summaryInstants(now);
   const upTo = (keys: SortedKeys | undefined, time: string) => keys?.countUpTo(time) ?? 0;
   const valid = scope?.valid;
   const open = scope?.validOpen;
-  const total = scope?.all.size ?? 0;
-  const revoked = scope?.revoked.size ?? 0;
-  const renewed = scope?.renewed ?? 0;
-  const [expired, d7, d30, d60] = [now, inDays(7), inDays(30), inDays(60)].map((t) => upTo(valid, t)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  const overdue = upTo(open, now);
-  const due = upTo(open, inDays(30)) - overdue;
-  const openSize = open?.size ?? 0;
-  return {
-    total,
-    byStatus: { valid: (valid?.size ?? 0) - expired, expired, revoked },
-    expiry: {
-      expired,
-      within7Days: d7 - expired,
-      within30Days: d30 - d7,
-      within60Days: d60 - d30,
-      later: (valid?.size ?? 0) - d60,
+  return summaryFromCounts({
+    total: scope?.all.size ?? 0,
+    revoked: scope?.revoked.size ?? 0,
+    valid: valid?.size ?? 0,
+    validUpTo: {
+      now: upTo(valid, at.now),
+      in7Days: upTo(valid, at.in7Days),
+      in30Days: upTo(valid, at.in30Days),
+      in60Days: upTo(valid, at.in60Days),
     },
-    renewal: {
-      renewed,
-      revoked: total - renewed - openSize,
-      overdue,
-      due,
-      current: openSize - overdue - due,
-    },
-  };
+    renewed: scope?.renewed ?? 0,
+    open: open?.size ?? 0,
+    openUpTo: { now: upTo(open, at.now), in30Days: upTo(open, at.in30Days) },
+  });
 }
 
 function encodeCursor(record: CertificateRecord): string {

@@ -6,13 +6,11 @@ import type {
   PageRequest,
   StorageError,
 } from "@acme-endpoints/core";
-import { checkPageLimit, invalidCursor } from "@acme-endpoints/core";
+import { checkPageLimit, invalidCursor, summaryFromCounts, summaryInstants } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import type { Connection } from "./connection.js";
 import { decode } from "./records.js";
-
-const DAY = 86_400_000;
 
 /**
  * Keyset paging by (not_after, serial). The WHERE clause is built from the filters given (a
@@ -77,8 +75,7 @@ export function summarize(
   endpointId: string | undefined,
   now: string,
 ): CertificateSummary {
-  const nowMs = Date.parse(now);
-  const inDays = (days: number) => new Date(nowMs + days * DAY).toISOString();
+  const at = summaryInstants(now);
   const open = "status = 'valid' AND renewed_by IS NULL";
   const sql = `SELECT count(*) AS total,
       total(status = 'revoked') AS revoked,
@@ -98,28 +95,19 @@ export function summarize(
         ? "INDEXED BY certificates_status_expiry"
         : "INDEXED BY certificates_inventory WHERE endpoint_id = ?"
     }`;
-  const params: unknown[] = [now, inDays(7), inDays(30), inDays(60), now, inDays(30)];
+  const params: unknown[] = [at.now, at.in7Days, at.in30Days, at.in60Days, at.now, at.in30Days];
   if (endpointId !== undefined) params.push(endpointId);
   const row = connection.statement(sql).get(...params) ?? {};
   const n = (name: string) => Number(row[name] ?? 0);
-  return {
+  return summaryFromCounts({
     total: n("total"),
-    byStatus: { valid: n("valid") - n("e0"), expired: n("e0"), revoked: n("revoked") },
-    expiry: {
-      expired: n("e0"),
-      within7Days: n("e7") - n("e0"),
-      within30Days: n("e30") - n("e7"),
-      within60Days: n("e60") - n("e30"),
-      later: n("valid") - n("e60"),
-    },
-    renewal: {
-      renewed: n("renewed"),
-      revoked: n("total") - n("renewed") - n("open"),
-      overdue: n("o0"),
-      due: n("o30") - n("o0"),
-      current: n("open") - n("o30"),
-    },
-  };
+    revoked: n("revoked"),
+    valid: n("valid"),
+    validUpTo: { now: n("e0"), in7Days: n("e7"), in30Days: n("e30"), in60Days: n("e60") },
+    renewed: n("renewed"),
+    open: n("open"),
+    openUpTo: { now: n("o0"), in30Days: n("o30") },
+  });
 }
 
 function decodeCursor(cursor: string): [string, string] | undefined {

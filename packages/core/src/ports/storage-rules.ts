@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "neverthrow";
-import type { StorageError } from "./storage.js";
+import type { CertificateSummary, StorageError } from "./storage.js";
 
 /**
  * Rules of the storage port that every driver applies the same way, kept here so drivers call
@@ -59,4 +59,68 @@ export function decodeEndpointCursor(cursor: string): EndpointCursor | undefined
   } catch {
     return undefined;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The instants a `CertificateSummary` counts up to (ISO 8601, so they compare with `notAfter`
+ * as strings): now, and now + 7, 30 and 60 days. Drivers count "notAfter <= instant"; the
+ * buckets are the differences (`summaryFromCounts`).
+ */
+export function summaryInstants(now: string): {
+  readonly now: string;
+  readonly in7Days: string;
+  readonly in30Days: string;
+  readonly in60Days: string;
+} {
+  const nowMs = Date.parse(now);
+  const inDays = (days: number) => new Date(nowMs + days * DAY_MS).toISOString();
+  return { now, in7Days: inDays(7), in30Days: inDays(30), in60Days: inDays(60) };
+}
+
+/** Cumulative counts a driver takes, each as of the `summaryInstants` of one `now`. */
+export interface SummaryCounts {
+  readonly total: number;
+  readonly revoked: number;
+  /** Status `valid` (not revoked), whatever its notAfter. */
+  readonly valid: number;
+  /** Status `valid` with notAfter <= now, now + 7, + 30, + 60 days. */
+  readonly validUpTo: {
+    readonly now: number;
+    readonly in7Days: number;
+    readonly in30Days: number;
+    readonly in60Days: number;
+  };
+  /** `renewedBy` set. */
+  readonly renewed: number;
+  /** Status `valid` and not renewed ("open"), whatever its notAfter. */
+  readonly open: number;
+  /** Open with notAfter <= now, now + 30 days. */
+  readonly openUpTo: { readonly now: number; readonly in30Days: number };
+}
+
+/** The summary's buckets from cumulative counts: the same arithmetic for every driver. */
+export function summaryFromCounts(c: SummaryCounts): CertificateSummary {
+  const expired = c.validUpTo.now;
+  const overdue = c.openUpTo.now;
+  const due = c.openUpTo.in30Days - overdue;
+  return {
+    total: c.total,
+    byStatus: { valid: c.valid - expired, expired, revoked: c.revoked },
+    expiry: {
+      expired,
+      within7Days: c.validUpTo.in7Days - expired,
+      within30Days: c.validUpTo.in30Days - c.validUpTo.in7Days,
+      within60Days: c.validUpTo.in60Days - c.validUpTo.in30Days,
+      later: c.valid - c.validUpTo.in60Days,
+    },
+    renewal: {
+      renewed: c.renewed,
+      revoked: c.total - c.renewed - c.open,
+      overdue,
+      due,
+      current: c.open - overdue - due,
+    },
+  };
 }
