@@ -2,7 +2,7 @@ import type { AcmeStorage } from "@acme-endpoints/core";
 import { noJournal } from "./journal.js";
 import { Mutex } from "./mutex.js";
 import { createState } from "./state.js";
-import { createStores } from "./stores.js";
+import { createAllStores } from "./stores.js";
 import { runTransaction } from "./transaction.js";
 
 export interface MemoryStorageOptions {
@@ -29,19 +29,8 @@ export const DEFAULT_MAX_NONCES = 100_000;
 export function createMemoryStorage(options: MemoryStorageOptions = {}): AcmeStorage {
   const state = createState(options.maxNonces ?? DEFAULT_MAX_NONCES);
   const mutex = new Mutex();
-  const stores = createStores(state, noJournal);
   return {
-    endpoints: stores.endpoints,
-    domainValidations: stores.domainValidations,
-    externalAccountKeys: stores.externalAccountKeys,
-    accounts: stores.accounts,
-    orders: stores.orders,
-    authorizations: stores.authorizations,
-    certificates: stores.certificates,
-    nonces: stores.nonces,
-    caMaterials: stores.caMaterials,
-    metrics: stores.metrics,
-    rateLimits: stores.rateLimits,
+    ...createAllStores(state, noJournal),
     transaction: (work) => runTransaction(state, mutex, work),
   };
 }

@@ -13,17 +13,45 @@ import { createOrderStore } from "./order-store.js";
 import { createRateLimitStore } from "./rate-limit-store.js";
 import type { MemoryState } from "./state.js";
 
-/**
- * One set of stores over `state`, whose writes are reported to `journal`. Each store is made on
- * first use: a transaction touches two or three of the eleven, and making all of them (hundreds
- * of closures) was most of an empty transaction's cost.
- */
-export function createStores(state: MemoryState, journal: Journal): AcmeStores {
-  return new LazyStores(state, journal);
+/** How each store is made over the state: the one list of the storage's stores. */
+const FACTORIES: {
+  readonly [K in keyof AcmeStores]: (state: MemoryState, journal: Journal) => AcmeStores[K];
+} = {
+  endpoints: createEndpointStore,
+  domainValidations: createDomainValidationStore,
+  externalAccountKeys: createExternalAccountKeyStore,
+  accounts: createAccountStore,
+  orders: createOrderStore,
+  authorizations: createAuthorizationStore,
+  certificates: createCertificateStore,
+  nonces: createNonceStore,
+  caMaterials: createCaMaterialStore,
+  metrics: (state, journal) => createMetricStore(state.metrics, journal),
+  rateLimits: (state, journal) => createRateLimitStore(state.rateLimits, journal),
+};
+const STORE_NAMES = Object.keys(FACTORIES) as (keyof AcmeStores)[];
+
+/** Every store at once: the storage's own, which live as long as it does. */
+export function createAllStores(state: MemoryState, journal: Journal): AcmeStores {
+  const stores: { -readonly [K in keyof AcmeStores]?: AcmeStores[K] } = {};
+  // `as never`: TypeScript cannot pair each name with its factory inside one loop.
+  for (const name of STORE_NAMES) stores[name] = FACTORIES[name](state, journal) as never;
+  // Complete: FACTORIES has a member for every store.
+  return stores as AcmeStores;
 }
 
-/** Getters on the prototype: making one costs two fields, whatever the number of stores. */
-class LazyStores implements AcmeStores {
+/**
+ * One set of stores for a transaction, each made on first use: a transaction touches two or
+ * three of the eleven, and making all of them (hundreds of closures) was most of an empty
+ * transaction's cost.
+ */
+export function createStores(state: MemoryState, journal: Journal): AcmeStores {
+  // The getters are defined on the prototype below, one per store name.
+  return new LazyStores(state, journal) as unknown as AcmeStores;
+}
+
+/** Getters on the prototype: making one costs three fields, whatever the number of stores. */
+class LazyStores {
   readonly #state: MemoryState;
   readonly #journal: Journal;
   readonly #made: { -readonly [K in keyof AcmeStores]?: AcmeStores[K] } = {};
@@ -33,102 +61,19 @@ class LazyStores implements AcmeStores {
     this.#journal = journal;
   }
 
-  get endpoints(): AcmeStores["endpoints"] {
-    let store = this.#made.endpoints;
-    if (store === undefined) {
-      store = createEndpointStore(this.#state, this.#journal);
-      this.#made.endpoints = store;
-    }
+  store<K extends keyof AcmeStores>(name: K): AcmeStores[K] {
+    const made = this.#made[name];
+    if (made !== undefined) return made as AcmeStores[K];
+    const store = FACTORIES[name](this.#state, this.#journal);
+    this.#made[name] = store;
     return store;
   }
+}
 
-  get domainValidations(): AcmeStores["domainValidations"] {
-    let store = this.#made.domainValidations;
-    if (store === undefined) {
-      store = createDomainValidationStore(this.#state, this.#journal);
-      this.#made.domainValidations = store;
-    }
-    return store;
-  }
-
-  get externalAccountKeys(): AcmeStores["externalAccountKeys"] {
-    let store = this.#made.externalAccountKeys;
-    if (store === undefined) {
-      store = createExternalAccountKeyStore(this.#state, this.#journal);
-      this.#made.externalAccountKeys = store;
-    }
-    return store;
-  }
-
-  get accounts(): AcmeStores["accounts"] {
-    let store = this.#made.accounts;
-    if (store === undefined) {
-      store = createAccountStore(this.#state, this.#journal);
-      this.#made.accounts = store;
-    }
-    return store;
-  }
-
-  get orders(): AcmeStores["orders"] {
-    let store = this.#made.orders;
-    if (store === undefined) {
-      store = createOrderStore(this.#state, this.#journal);
-      this.#made.orders = store;
-    }
-    return store;
-  }
-
-  get authorizations(): AcmeStores["authorizations"] {
-    let store = this.#made.authorizations;
-    if (store === undefined) {
-      store = createAuthorizationStore(this.#state, this.#journal);
-      this.#made.authorizations = store;
-    }
-    return store;
-  }
-
-  get certificates(): AcmeStores["certificates"] {
-    let store = this.#made.certificates;
-    if (store === undefined) {
-      store = createCertificateStore(this.#state, this.#journal);
-      this.#made.certificates = store;
-    }
-    return store;
-  }
-
-  get nonces(): AcmeStores["nonces"] {
-    let store = this.#made.nonces;
-    if (store === undefined) {
-      store = createNonceStore(this.#state, this.#journal);
-      this.#made.nonces = store;
-    }
-    return store;
-  }
-
-  get caMaterials(): AcmeStores["caMaterials"] {
-    let store = this.#made.caMaterials;
-    if (store === undefined) {
-      store = createCaMaterialStore(this.#state, this.#journal);
-      this.#made.caMaterials = store;
-    }
-    return store;
-  }
-
-  get metrics(): AcmeStores["metrics"] {
-    let store = this.#made.metrics;
-    if (store === undefined) {
-      store = createMetricStore(this.#state.metrics, this.#journal);
-      this.#made.metrics = store;
-    }
-    return store;
-  }
-
-  get rateLimits(): AcmeStores["rateLimits"] {
-    let store = this.#made.rateLimits;
-    if (store === undefined) {
-      store = createRateLimitStore(this.#state.rateLimits, this.#journal);
-      this.#made.rateLimits = store;
-    }
-    return store;
-  }
+for (const name of STORE_NAMES) {
+  Object.defineProperty(LazyStores.prototype, name, {
+    get(this: LazyStores) {
+      return this.store(name);
+    },
+  });
 }
