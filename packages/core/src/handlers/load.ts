@@ -8,34 +8,33 @@ import { type AcmeProblem, problem } from "../problems.js";
 import { attempt } from "../result.js";
 
 /**
- * Loads a record of this endpoint; an unknown id is a 404 `malformed` that says only that
- * nothing of that name exists here (no hint whether it exists elsewhere).
+ * The prologue of every per-account resource: the record of this endpoint, or a 404 `malformed`
+ * that says only that nothing of that name exists here (no hint whether it exists elsewhere);
+ * then RFC 8555 §7.1: orders, authorizations and certificates are visible to their own account.
  */
-export function loadOr404<T>(
+export async function findOwned<T extends { readonly accountId: string }>(
   ctx: RequestContext,
+  account: Account | undefined,
   what: string,
   lookup: StorageResult<T | undefined>,
-): ResultAsync<T, AcmeProblem> {
-  return attempt(() => found(ctx, what, lookup));
+): Promise<Result<T, AcmeProblem>> {
+  const loaded = await lookup;
+  if (loaded.isErr()) return err(storageProblem(ctx, `loading the ${what}`)(loaded.error));
+  const record = loaded.value;
+  if (record === undefined)
+    return err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }));
+  if (account === undefined || account.id !== record.accountId) {
+    return err(
+      problem(
+        "unauthorized",
+        `This ${what} belongs to another account; sign with the account that created it.`,
+      ),
+    );
+  }
+  return ok(record);
 }
 
-/** RFC 8555 §7.1: orders, authorizations and certificates are visible to their own account. */
-export function requireOwner(
-  account: Account | undefined,
-  ownerId: string,
-  what: string,
-): Result<void, AcmeProblem> {
-  return account !== undefined && account.id === ownerId
-    ? ok(undefined)
-    : err(
-        problem(
-          "unauthorized",
-          `This ${what} belongs to another account; sign with the account that created it.`,
-        ),
-      );
-}
-
-/** `loadOr404`, then `requireOwner`: the prologue of every per-account resource. */
+/** `findOwned` as a ResultAsync, for handlers written with safeTry (`yield*`). */
 export function loadOwned<T extends { readonly accountId: string }>(
   ctx: RequestContext,
   account: Account | undefined,
@@ -46,15 +45,6 @@ export function loadOwned<T extends { readonly accountId: string }>(
 }
 
 /** An order of this account, made `ready` again first if its finalize was interrupted. */
-export function loadOrder(
-  ctx: RequestContext,
-  account: Account | undefined,
-  orderId: string,
-): ResultAsync<Order, AcmeProblem> {
-  return attempt(() => findOrder(ctx, account, orderId));
-}
-
-/** `loadOrder` as a plain promise, for handlers that await (one thenable hop fewer). */
 export async function findOrder(
   ctx: RequestContext,
   account: Account | undefined,
@@ -67,30 +57,4 @@ export async function findOrder(
   return recovered.isErr()
     ? err(storageProblem(ctx, "recovering the order")(recovered.error))
     : ok(recovered.value);
-}
-
-// The steps as plain async functions: one ResultAsync per exported call, not one per layer.
-async function found<T>(
-  ctx: RequestContext,
-  what: string,
-  lookup: StorageResult<T | undefined>,
-): Promise<Result<T, AcmeProblem>> {
-  const loaded = await lookup;
-  if (loaded.isErr()) return err(storageProblem(ctx, `loading the ${what}`)(loaded.error));
-  return loaded.value === undefined
-    ? err(problem("malformed", `No such ${what} at this endpoint.`, { status: 404 }))
-    : ok(loaded.value);
-}
-
-/** `loadOwned` as a plain promise, for handlers that await. */
-export async function findOwned<T extends { readonly accountId: string }>(
-  ctx: RequestContext,
-  account: Account | undefined,
-  what: string,
-  lookup: StorageResult<T | undefined>,
-): Promise<Result<T, AcmeProblem>> {
-  const record = await found(ctx, what, lookup);
-  if (record.isErr()) return record;
-  const allowed = requireOwner(account, record.value.accountId, what);
-  return allowed.isErr() ? err(allowed.error) : record;
 }
