@@ -6,11 +6,9 @@
  * `node --import tsx bench/src/http-floor.ts [requests]`
  */
 import { fork } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { Agent, request } from "node:https";
 import { fileURLToPath } from "node:url";
-import { createLocalCertificateAuthority } from "@acme-endpoints/core";
-import { createMemoryStorage } from "@acme-endpoints/storage-memory";
+import { loopbackTls } from "./targets/loopback-tls.js";
 
 const self = fileURLToPath(import.meta.url);
 const BODY = "x".repeat(600);
@@ -48,14 +46,9 @@ async function serve(express: boolean): Promise<void> {
 }
 
 async function measure(requests: number): Promise<void> {
-  const storage = createMemoryStorage();
-  const ca = createLocalCertificateAuthority({ store: storage.caMaterials });
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const issued = (
-    await ca.issue({ endpointId: "floor", publicKey, names: [{ type: "ip", value: "127.0.0.1" }] })
-  )._unsafeUnwrap();
-  const tls = { key: privateKey.export({ type: "pkcs8", format: "pem" }) as string, cert: issued.chainPem };
-  const root = (await ca.rootCertificatePem())._unsafeUnwrap();
+  const made = await loopbackTls();
+  const tls = { key: made.key, cert: made.chainPem };
+  const root = made.rootPem;
   for (const kind of ["node:https", "express", "node:https", "express"]) {
     const child = fork(self, ["--serve", kind === "express" ? "express" : "bare", JSON.stringify(tls)], {
       execArgv: ["--import", "tsx"],

@@ -4,20 +4,15 @@
  * [--storage memory|sqlite] [--ca-key P-256|P-384]`. Prints one JSON line when ready:
  * `{"directoryUrl":…,"tlsCaFile":…}`. Loopback only.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { nodeHandler } from "@acme-endpoints/adapters-node";
-import {
-  type AcmeStorage,
-  createAcmeServer,
-  createLocalCertificateAuthority,
-  type LocalCertificateAuthority,
-} from "@acme-endpoints/core";
+import { type AcmeStorage, createAcmeServer, createLocalCertificateAuthority } from "@acme-endpoints/core";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
+import { loopbackTls } from "./loopback-tls.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +29,7 @@ const ca = createLocalCertificateAuthority({
   keyAlgorithm: values["ca-key"] === "P-384" ? "P-384" : "P-256",
 });
 let handler: ReturnType<typeof nodeHandler> = (_req, res) => res.writeHead(503).end();
-const tls = await tlsCredentials(ca);
+const tls = await loopbackTls(ca);
 const https = createServer({ key: tls.key, cert: tls.chainPem, keepAliveTimeout: 30_000 }, (req, res) =>
   handler(req, res),
 );
@@ -79,23 +74,4 @@ async function openStorage(kind: string, dir: string): Promise<AcmeStorage> {
   if (opened.isErr() || opened.value === undefined)
     throw new Error(`SQLite storage: ${opened.error?.message}`);
   return opened.value;
-}
-
-async function tlsCredentials(ca: LocalCertificateAuthority) {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const issued = await ca.issue({
-    endpointId: "bench-tls",
-    publicKey,
-    names: [
-      { type: "ip", value: "127.0.0.1" },
-      { type: "dns", value: "localhost" },
-    ],
-  });
-  const rootPem = await ca.rootCertificatePem();
-  if (issued.isErr() || rootPem.isErr()) throw new Error("the local CA could not issue the TLS certificate");
-  return {
-    key: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
-    chainPem: issued.value.chainPem,
-    rootPem: rootPem.value,
-  };
 }

@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createLocalCertificateAuthority } from "@acme-endpoints/core";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { type ChildServer, spawnServer } from "./child.js";
+import { type LoopbackTls, loopbackTls } from "./loopback-tls.js";
 
 export type TargetKind = "bare" | "express" | "pebble" | "pebble-challenge";
 export const TARGET_KINDS: readonly TargetKind[] = ["bare", "express", "pebble", "pebble-challenge"];
@@ -175,31 +175,14 @@ function started(
   };
 }
 
-let pebbleTlsOnce: Promise<{ key: string; chainPem: string; rootPem: string }> | undefined;
-function pebbleTls() {
-  pebbleTlsOnce ??= (async () => {
-    const storage = createMemoryStorage();
-    const ca = createLocalCertificateAuthority({
-      store: storage.caMaterials,
+let pebbleTlsOnce: Promise<LoopbackTls> | undefined;
+function pebbleTls(): Promise<LoopbackTls> {
+  pebbleTlsOnce ??= loopbackTls(
+    createLocalCertificateAuthority({
+      store: createMemoryStorage().caMaterials,
       commonNamePrefix: "bench pebble",
-    });
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const issued = await ca.issue({
-      endpointId: "pebble-tls",
-      publicKey,
-      names: [
-        { type: "ip", value: "127.0.0.1" },
-        { type: "dns", value: "localhost" },
-      ],
-    });
-    const root = await ca.rootCertificatePem();
-    if (issued.isErr() || root.isErr()) throw new Error("could not make Pebble's TLS certificate");
-    return {
-      key: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
-      chainPem: issued.value.chainPem,
-      rootPem: root.value,
-    };
-  })();
+    }),
+  );
   return pebbleTlsOnce;
 }
 
