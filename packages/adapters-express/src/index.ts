@@ -39,10 +39,15 @@ export function acmeRouter(server: AcmeHandler): RequestHandler {
 export function fromExpressRequest(req: ExpressRequest): AcmeHttpRequest {
   const body = consumedBody(req);
   return fromNodeRequest(req, {
-    origin: `${req.protocol}://${req.get("host") ?? "localhost"}`,
+    origin: originOf(req),
     path: req.originalUrl,
     ...(body === undefined ? {} : { body }),
   });
+}
+
+/** Scheme and host as the client addressed them: `req.protocol` follows the app's "trust proxy". */
+function originOf(req: ExpressRequest): string {
+  return `${req.protocol}://${req.get("host") ?? "localhost"}`;
 }
 
 /** The body a host's parser already read, re-encoded; undefined when the stream is untouched. */
@@ -60,7 +65,7 @@ function consumedBody(req: ExpressRequest): Uint8Array | undefined {
  * `metricsHandler`); the ACME router itself does not build one.
  */
 export function toWebRequest(req: ExpressRequest): Request {
-  const url = `${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`;
+  const url = `${originOf(req)}${req.originalUrl}`;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
