@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAcmeServer, createLocalCertificateAuthority } from "@acme-endpoints/core";
-import { TestAcmeClient } from "@acme-endpoints/core/testing";
+import { createTestServer, TestAcmeClient } from "@acme-endpoints/core/testing";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,24 +20,15 @@ async function start(configure: (app: express.Express) => void, mountPath = "/ac
   servers.push(listener);
   await new Promise((r) => listener.once("listening", r));
   const { port } = listener.address() as AddressInfo;
-  const storage = createMemoryStorage();
-  const server = createAcmeServer({
-    storage,
-    certificateAuthority: createLocalCertificateAuthority({ store: storage.caMaterials }),
+  const { server, endpoint } = await createTestServer({
+    storage: createMemoryStorage(),
     baseUrl: `http://127.0.0.1:${port}${mountPath}`,
+    endpoint: { name: "express" },
   });
   app.use(mountPath, acmeRouter(server));
   app.use((_req, res) => {
     res.status(404).send("host app 404");
   });
-  const endpoint = (await server.endpoints.create({ name: "express" }))._unsafeUnwrap();
-  (
-    await server.domains.add({
-      endpointId: endpoint.id,
-      domainName: "example.test",
-      scope: { subdomains: true },
-    })
-  )._unsafeUnwrap();
   const client = await TestAcmeClient.create({ fetch: (r) => fetch(r), directoryUrl: endpoint.endpointUrl });
   return { client, endpoint, port };
 }

@@ -1,7 +1,6 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAcmeServer, createLocalCertificateAuthority } from "@acme-endpoints/core";
-import { TestAcmeClient } from "@acme-endpoints/core/testing";
+import { createTestServer, TestAcmeClient } from "@acme-endpoints/core/testing";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { nodeHandler, writeNodeResponse } from "./index.js";
@@ -21,22 +20,13 @@ async function start() {
   servers.push(listener);
   await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
   const { port } = listener.address() as AddressInfo;
-  const storage = createMemoryStorage();
-  const server = createAcmeServer({
-    storage,
-    certificateAuthority: createLocalCertificateAuthority({ store: storage.caMaterials }),
+  const { server, endpoint } = await createTestServer({
+    storage: createMemoryStorage(),
     baseUrl: `http://127.0.0.1:${port}/acme`,
     limits: { maxBodyBytes: 4096 },
+    endpoint: { name: "node" },
   });
   handler = nodeHandler(server);
-  const endpoint = (await server.endpoints.create({ name: "node" }))._unsafeUnwrap();
-  (
-    await server.domains.add({
-      endpointId: endpoint.id,
-      domainName: "example.test",
-      scope: { subdomains: true },
-    })
-  )._unsafeUnwrap();
   const client = await TestAcmeClient.create({ fetch: (r) => fetch(r), directoryUrl: endpoint.endpointUrl });
   return { client, port };
 }
