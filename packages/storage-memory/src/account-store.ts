@@ -20,32 +20,37 @@ function place(scope: EndpointScope, previous: Account | undefined, next: Accoun
   }
 }
 
-export function createAccountStore(state: MemoryState, journal: Journal): AccountStore {
-  const write = (scope: EndpointScope, previous: Account | undefined, next: Account): void => {
-    place(scope, previous, next);
-    journal.record(() => place(scope, next, previous));
-  };
+function write(journal: Journal, scope: EndpointScope, previous: Account | undefined, next: Account): void {
+  place(scope, previous, next);
+  if (journal.keeps) journal.record(() => place(scope, next, previous));
+}
 
+export function createAccountStore(state: MemoryState, journal: Journal): AccountStore {
+  // Methods, not arrow-valued properties (see order-store.ts).
   return {
-    insert: (account) =>
-      perform(journal, () => {
+    insert(account) {
+      return perform(journal, () => {
         const scope = scopeFor(state, account.endpointId);
         if (scope.accounts.has(account.id)) return err(conflict(`account ${account.id} already exists`));
         if (scope.accountsByThumbprint.has(account.thumbprint)) {
           return err(conflict("the endpoint already has an account with this key"));
         }
         const stored = frozenCopy(account);
-        write(scope, undefined, stored);
+        write(journal, scope, undefined, stored);
         return ok(stored);
-      }),
+      });
+    },
 
-    get: (endpointId, id) => perform(journal, () => ok(state.scopes.get(endpointId)?.accounts.get(id))),
+    get(endpointId, id) {
+      return perform(journal, () => ok(state.scopes.get(endpointId)?.accounts.get(id)));
+    },
 
-    getByThumbprint: (endpointId, thumbprint) =>
-      perform(journal, () => ok(state.scopes.get(endpointId)?.accountsByThumbprint.get(thumbprint))),
+    getByThumbprint(endpointId, thumbprint) {
+      return perform(journal, () => ok(state.scopes.get(endpointId)?.accountsByThumbprint.get(thumbprint)));
+    },
 
-    update: (account) =>
-      perform(journal, () => {
+    update(account) {
+      return perform(journal, () => {
         const scope = state.scopes.get(account.endpointId);
         const stored = scope?.accounts.get(account.id);
         if (scope === undefined || stored?.version !== account.version) {
@@ -55,9 +60,10 @@ export function createAccountStore(state: MemoryState, journal: Journal): Accoun
         if (account.thumbprint !== stored.thumbprint && scope.accountsByThumbprint.has(account.thumbprint)) {
           return err(conflict("the endpoint already has an account with this key"));
         }
-        const next = nextVersion(account);
-        write(scope, stored, next);
+        const next = nextVersion(account, stored);
+        write(journal, scope, stored, next);
         return ok(next);
-      }),
+      });
+    },
   };
 }

@@ -5,16 +5,20 @@ import { perform } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
 export function createCaMaterialStore(state: MemoryState, journal: Journal): CaMaterialStore {
+  // Methods, not arrow-valued properties (see order-store.ts).
   return {
-    get: (name) => perform(journal, () => ok(state.caMaterials.get(name))),
+    get(name) {
+      return perform(journal, () => ok(state.caMaterials.get(name)));
+    },
 
-    putIfAbsent: (name, value) =>
-      perform(journal, () => {
+    putIfAbsent(name, value) {
+      return perform(journal, () => {
         const existing = state.caMaterials.get(name);
         if (existing !== undefined) return ok(existing);
         state.caMaterials.set(name, value);
         journal.record(() => state.caMaterials.delete(name));
         return ok(value);
-      }),
+      });
+    },
   };
 }

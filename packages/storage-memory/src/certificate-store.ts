@@ -2,17 +2,22 @@ import type { CertificateRecord, CertificateStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { listCertificates, summarize } from "./certificate-inventory.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
+import { identifierKey } from "./inventory-index.js";
 import type { Journal } from "./journal.js";
 import { conflict, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
-/** Moves a certificate from `previous` to `next` in the serial map and the indexes. */
+/**
+ * Moves a certificate from `previous` to `next` in the serial map and the indexes; `nextKey`, when
+ * the caller has it, is `identifierKey(next)`.
+ */
 function place(
   state: MemoryState,
   previous: CertificateRecord | undefined,
   next: CertificateRecord | undefined,
+  nextKey?: string,
 ): void {
-  state.inventory.place(previous, next);
+  state.inventory.place(previous, next, nextKey);
   if (previous !== undefined) {
     state.certificates.delete(previous.serial);
     const byOrder = state.certificateSerialsByOrder.get(previous.endpointId);
@@ -29,46 +34,58 @@ function place(
   }
 }
 
+function write(
+  state: MemoryState,
+  journal: Journal,
+  previous: CertificateRecord | undefined,
+  next: CertificateRecord,
+  nextKey?: string,
+): void {
+  place(state, previous, next, nextKey);
+  if (journal.keeps) journal.record(() => place(state, next, previous));
+}
+
+function find(state: MemoryState, endpointId: string, serial: string): CertificateRecord | undefined {
+  const certificate = state.certificates.get(serial);
+  return certificate?.endpointId === endpointId ? certificate : undefined;
+}
+
 /** Certificates live outside the endpoint scopes: deleting an endpoint keeps them for the inventory. */
 export function createCertificateStore(state: MemoryState, journal: Journal): CertificateStore {
-  const write = (previous: CertificateRecord | undefined, next: CertificateRecord): void => {
-    place(state, previous, next);
-    journal.record(() => place(state, next, previous));
-  };
-  const find = (endpointId: string, serial: string): CertificateRecord | undefined => {
-    const certificate = state.certificates.get(serial);
-    return certificate?.endpointId === endpointId ? certificate : undefined;
-  };
-
+  // Methods, not arrow-valued properties (see order-store.ts).
   return {
-    insert: (certificate) =>
-      perform(journal, () => {
+    insert(certificate) {
+      return perform(journal, () => {
         if (state.certificates.has(certificate.serial)) {
           return err(conflict(`a certificate with serial ${certificate.serial} exists`));
         }
         if (state.certificateSerialsByOrder.get(certificate.endpointId)?.has(certificate.orderId)) {
           return err(conflict(`order ${certificate.orderId} already has a certificate`));
         }
+        const key = identifierKey(certificate.endpointId, certificate.identifiers);
         // Renewal: the older certificates for the same identifier set (looked up before the new
         // one is indexed, so it is not among them) point at the new one.
-        for (const serial of state.inventory.serialsWithIdentifiers(
-          certificate.endpointId,
-          certificate.identifiers,
-        )) {
-          const older = state.certificates.get(serial);
-          if (older === undefined || older.renewedBy !== undefined) continue;
-          write(older, nextVersion({ ...older, renewedBy: certificate.serial }));
+        const olders = state.inventory.serialsWithIdentifiers(key);
+        if (olders !== undefined) {
+          for (const serial of olders) {
+            const older = state.certificates.get(serial);
+            if (older === undefined || older.renewedBy !== undefined) continue;
+            write(state, journal, older, nextVersion({ ...older, renewedBy: certificate.serial }, older));
+          }
         }
         const stored = frozenCopy(certificate);
-        write(undefined, stored);
+        write(state, journal, undefined, stored, key);
         return ok(stored);
-      }),
+      });
+    },
 
-    get: (endpointId, serial) => perform(journal, () => ok(find(endpointId, serial))),
+    get(endpointId, serial) {
+      return perform(journal, () => ok(find(state, endpointId, serial)));
+    },
 
-    update: (certificate) =>
-      perform(journal, () => {
-        const stored = find(certificate.endpointId, certificate.serial);
+    update(certificate) {
+      return perform(journal, () => {
+        const stored = find(state, certificate.endpointId, certificate.serial);
         if (stored?.version !== certificate.version) {
           return err(updateConflict("certificate", certificate.serial, stored, certificate));
         }
@@ -76,16 +93,22 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
         if (certificate.orderId !== stored.orderId) {
           return err(conflict(`certificate ${certificate.serial} cannot change order`));
         }
-        const next = nextVersion(certificate);
-        write(stored, next);
+        const next = nextVersion(certificate, stored);
+        write(state, journal, stored, next);
         return ok(next);
-      }),
+      });
+    },
 
-    findBySerial: (serial) => perform(journal, () => ok(state.certificates.get(serial))),
+    findBySerial(serial) {
+      return perform(journal, () => ok(state.certificates.get(serial)));
+    },
 
-    list: (filter, page) =>
-      perform(journal, () => listCertificates(state.inventory, state.certificates, filter, page)),
+    list(filter, page) {
+      return perform(journal, () => listCertificates(state.inventory, state.certificates, filter, page));
+    },
 
-    summary: ({ endpointId, now }) => perform(journal, () => ok(summarize(state.inventory, endpointId, now))),
+    summary({ endpointId, now }) {
+      return perform(journal, () => ok(summarize(state.inventory, endpointId, now)));
+    },
   };
 }

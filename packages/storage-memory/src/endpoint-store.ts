@@ -13,47 +13,60 @@ import type { Journal } from "./journal.js";
 import { conflict, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
-export function createEndpointStore(state: MemoryState, journal: Journal): EndpointStore {
-  /** Moves the endpoint from `previous` to `next` in both the map and the sorted list. */
-  const place = (previous: Endpoint | undefined, next: Endpoint | undefined): void => {
-    if (next === undefined) {
-      if (previous !== undefined) state.endpoints.delete(previous.id);
-    } else state.endpoints.set(next.id, next);
-    moveInOrder(state.endpointsInOrder, previous, next);
-    const tokens = state.endpointIdsByIdempotencyToken;
-    if (previous?.idempotency !== undefined) tokens.delete(previous.idempotency.token);
-    if (next?.idempotency !== undefined) tokens.set(next.idempotency.token, next.id);
-  };
-  const write = (previous: Endpoint | undefined, next: Endpoint | undefined): void => {
-    place(previous, next);
-    journal.record(() => place(next, previous));
-  };
+/** Moves the endpoint from `previous` to `next` in both the map and the sorted list. */
+function place(state: MemoryState, previous: Endpoint | undefined, next: Endpoint | undefined): void {
+  if (next === undefined) {
+    if (previous !== undefined) state.endpoints.delete(previous.id);
+  } else state.endpoints.set(next.id, next);
+  moveInOrder(state.endpointsInOrder, previous, next);
+  const tokens = state.endpointIdsByIdempotencyToken;
+  if (previous?.idempotency !== undefined) tokens.delete(previous.idempotency.token);
+  if (next?.idempotency !== undefined) tokens.set(next.idempotency.token, next.id);
+}
 
+function write(
+  state: MemoryState,
+  journal: Journal,
+  previous: Endpoint | undefined,
+  next: Endpoint | undefined,
+): void {
+  place(state, previous, next);
+  if (journal.keeps) journal.record(() => place(state, next, previous));
+}
+
+export function createEndpointStore(state: MemoryState, journal: Journal): EndpointStore {
+  // Methods, not arrow-valued properties (see order-store.ts).
   return {
-    insert: (endpoint) =>
-      perform(journal, () => {
+    insert(endpoint) {
+      return perform(journal, () => {
         if (state.endpoints.has(endpoint.id)) return err(conflict(`endpoint ${endpoint.id} already exists`));
         const token = endpoint.idempotency?.token;
         if (token !== undefined && state.endpointIdsByIdempotencyToken.has(token)) {
           return err(conflict("an endpoint was already created with this idempotency token"));
         }
         const stored = frozenCopy(endpoint);
-        write(undefined, stored);
+        write(state, journal, undefined, stored);
         return ok(stored);
-      }),
+      });
+    },
 
-    get: (id) => perform(journal, () => ok(state.endpoints.get(id))),
+    get(id) {
+      return perform(journal, () => ok(state.endpoints.get(id)));
+    },
 
-    getByIdempotencyToken: (token) =>
-      perform(journal, () => {
+    getByIdempotencyToken(token) {
+      return perform(journal, () => {
         const id = state.endpointIdsByIdempotencyToken.get(token);
         return ok(id === undefined ? undefined : state.endpoints.get(id));
-      }),
+      });
+    },
 
-    list: (page) => perform(journal, () => listEndpoints(state.endpointsInOrder, page)),
+    list(page) {
+      return perform(journal, () => listEndpoints(state.endpointsInOrder, page));
+    },
 
-    update: (endpoint) =>
-      perform(journal, () => {
+    update(endpoint) {
+      return perform(journal, () => {
         const stored = state.endpoints.get(endpoint.id);
         if (stored?.version !== endpoint.version) {
           return err(updateConflict("endpoint", endpoint.id, stored, endpoint));
@@ -61,25 +74,27 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
         if (stored.idempotency?.token !== endpoint.idempotency?.token) {
           return err(conflict("an endpoint's idempotency token cannot change"));
         }
-        const next = nextVersion(endpoint);
-        write(stored, next);
+        const next = nextVersion(endpoint, stored);
+        write(state, journal, stored, next);
         return ok(next);
-      }),
+      });
+    },
 
     // The scope (accounts, orders, nonces...) goes whole; certificates live outside it and stay,
     // marked as from a deleted endpoint.
-    delete: (id) =>
-      perform(journal, () => {
+    delete(id) {
+      return perform(journal, () => {
         const endpoint = state.endpoints.get(id);
         const scope = state.scopes.get(id);
-        if (endpoint !== undefined) write(endpoint, undefined);
+        if (endpoint !== undefined) write(state, journal, endpoint, undefined);
         if (scope !== undefined) {
           state.scopes.delete(id);
           journal.record(() => state.scopes.set(id, scope));
         }
         if (endpoint !== undefined) markCertificatesOfDeletedEndpoint(state, journal, id);
         return ok(endpoint !== undefined);
-      }),
+      });
+    },
   };
 }
 
@@ -87,7 +102,7 @@ function markCertificatesOfDeletedEndpoint(state: MemoryState, journal: Journal,
   for (const serial of state.certificateSerialsByOrder.get(endpointId)?.values() ?? []) {
     const certificate = state.certificates.get(serial);
     if (certificate === undefined || certificate.endpointDeleted) continue;
-    state.certificates.set(serial, nextVersion({ ...certificate, endpointDeleted: true }));
+    state.certificates.set(serial, nextVersion({ ...certificate, endpointDeleted: true }, certificate));
     journal.record(() => state.certificates.set(serial, certificate));
   }
 }

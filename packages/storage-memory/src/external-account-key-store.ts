@@ -6,43 +6,51 @@ import { conflict, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 import { scopeFor, setRow } from "./state.js";
 
-export function createExternalAccountKeyStore(state: MemoryState, journal: Journal): ExternalAccountKeyStore {
-  const write = (
-    rows: Map<string, ExternalAccountKey>,
-    id: string,
-    previous: ExternalAccountKey | undefined,
-    next: ExternalAccountKey | undefined,
-  ): void => {
-    setRow(rows, id, next);
-    journal.record(() => setRow(rows, id, previous));
-  };
+function write(
+  journal: Journal,
+  rows: Map<string, ExternalAccountKey>,
+  id: string,
+  previous: ExternalAccountKey | undefined,
+  next: ExternalAccountKey | undefined,
+): void {
+  setRow(rows, id, next);
+  if (journal.keeps) journal.record(() => setRow(rows, id, previous));
+}
 
+export function createExternalAccountKeyStore(state: MemoryState, journal: Journal): ExternalAccountKeyStore {
+  // Methods, not arrow-valued properties (see order-store.ts).
   return {
-    insert: (key) =>
-      perform(journal, () => {
+    insert(key) {
+      return perform(journal, () => {
         const rows = scopeFor(state, key.endpointId).externalAccountKeys;
         if (rows.has(key.keyId)) return err(conflict(`external account key ${key.keyId} already exists`));
         const stored = frozenCopy(key);
-        write(rows, key.keyId, undefined, stored);
+        write(journal, rows, key.keyId, undefined, stored);
         return ok(stored);
-      }),
+      });
+    },
 
-    get: (endpointId, keyId) =>
-      perform(journal, () => ok(state.scopes.get(endpointId)?.externalAccountKeys.get(keyId))),
+    get(endpointId, keyId) {
+      return perform(journal, () => ok(state.scopes.get(endpointId)?.externalAccountKeys.get(keyId)));
+    },
 
-    listByEndpoint: (endpointId) =>
-      perform(journal, () => ok([...(state.scopes.get(endpointId)?.externalAccountKeys.values() ?? [])])),
+    listByEndpoint(endpointId) {
+      return perform(journal, () =>
+        ok([...(state.scopes.get(endpointId)?.externalAccountKeys.values() ?? [])]),
+      );
+    },
 
-    update: (key) =>
-      perform(journal, () => {
+    update(key) {
+      return perform(journal, () => {
         const rows = state.scopes.get(key.endpointId)?.externalAccountKeys;
         const stored = rows?.get(key.keyId);
         if (rows === undefined || stored?.version !== key.version) {
           return err(updateConflict("external account key", key.keyId, stored, key));
         }
-        const next = nextVersion(key);
-        write(rows, key.keyId, stored, next);
+        const next = nextVersion(key, stored);
+        write(journal, rows, key.keyId, stored, next);
         return ok(next);
-      }),
+      });
+    },
   };
 }

@@ -24,37 +24,53 @@ export const ALL_ENDPOINTS = "*";
  */
 export class InventoryIndex {
   readonly #scopes = new Map<string, InventoryScope>();
-  /** `endpointId \n identifierSetKey` → serials. */
+  /** `identifierKey` → serials. */
   readonly #byIdentifiers = new Map<string, Set<string>>();
 
   scope(key: string): InventoryScope | undefined {
     return this.#scopes.get(key);
   }
 
-  serialsWithIdentifiers(endpointId: string, identifiers: CertificateRecord["identifiers"]): Set<string> {
-    return this.#byIdentifiers.get(`${endpointId}\n${identifierSetKey(identifiers)}`) ?? new Set();
+  /** The serials of the endpoint's certificates for exactly this identifier set, if any. */
+  serialsWithIdentifiers(identifierKey: string): ReadonlySet<string> | undefined {
+    return this.#byIdentifiers.get(identifierKey);
   }
 
-  /** Moves a certificate from how it was (`previous`) to how it is (`next`) in every index. */
-  place(previous: CertificateRecord | undefined, next: CertificateRecord | undefined): void {
-    if (previous !== undefined) this.#apply(previous, -1);
-    if (next !== undefined) this.#apply(next, 1);
-  }
-
-  #apply(certificate: CertificateRecord, sign: 1 | -1): void {
-    const key = inventoryKey(certificate.notAfter, certificate.serial);
-    for (const name of [ALL_ENDPOINTS, certificate.endpointId]) {
-      const scope = this.#scopeFor(name);
-      const lists = [scope.all, certificate.status === "revoked" ? scope.revoked : scope.valid];
-      if (certificate.status !== "revoked" && certificate.renewedBy === undefined)
-        lists.push(scope.validOpen);
-      for (const list of lists) {
-        if (sign === 1) list.add(key);
-        else list.remove(key);
-      }
-      if (certificate.renewedBy !== undefined) scope.renewed += sign;
+  /**
+   * Moves a certificate from how it was (`previous`) to how it is (`next`) in every index.
+   * `nextKey`, when the caller has it, is `identifierKey(next)`.
+   */
+  place(
+    previous: CertificateRecord | undefined,
+    next: CertificateRecord | undefined,
+    nextKey?: string,
+  ): void {
+    let previousKey: string | undefined;
+    if (previous !== undefined) {
+      previousKey = identifierKey(previous.endpointId, previous.identifiers);
+      this.#apply(previous, -1, previousKey);
     }
-    const idKey = `${certificate.endpointId}\n${identifierSetKey(certificate.identifiers)}`;
+    if (next !== undefined) {
+      // An update usually keeps the identifier array (nextVersion shares it): same key.
+      const key =
+        nextKey ??
+        (previous !== undefined &&
+        previous.identifiers === next.identifiers &&
+        previous.endpointId === next.endpointId
+          ? previousKey
+          : undefined) ??
+        identifierKey(next.endpointId, next.identifiers);
+      this.#apply(next, 1, key);
+    }
+  }
+
+  #apply(certificate: CertificateRecord, sign: 1 | -1, idKey: string): void {
+    const key = inventoryKey(certificate.notAfter, certificate.serial);
+    const revoked = certificate.status === "revoked";
+    const open = !revoked && certificate.renewedBy === undefined;
+    const renewed = certificate.renewedBy === undefined ? 0 : sign;
+    applyTo(this.#scopeFor(ALL_ENDPOINTS), key, sign, revoked, open, renewed);
+    applyTo(this.#scopeFor(certificate.endpointId), key, sign, revoked, open, renewed);
     let serials = this.#byIdentifiers.get(idKey);
     if (sign === 1) {
       if (serials === undefined) {
@@ -82,4 +98,35 @@ export class InventoryIndex {
     }
     return scope;
   }
+}
+
+function applyTo(
+  scope: InventoryScope,
+  key: string,
+  sign: 1 | -1,
+  revoked: boolean,
+  open: boolean,
+  renewed: number,
+): void {
+  if (sign === 1) {
+    scope.all.add(key);
+    (revoked ? scope.revoked : scope.valid).add(key);
+    if (open) scope.validOpen.add(key);
+  } else {
+    scope.all.remove(key);
+    (revoked ? scope.revoked : scope.valid).remove(key);
+    if (open) scope.validOpen.remove(key);
+  }
+  scope.renewed += renewed;
+}
+
+/**
+ * Where renewal looks for a certificate's predecessors: its endpoint and core's
+ * `identifierSetKey` of its identifiers. That key of one identifier is `type:value` in lower case,
+ * made here without the Set, the sort and the join (an order has one identifier, mostly).
+ */
+export function identifierKey(endpointId: string, identifiers: CertificateRecord["identifiers"]): string {
+  const only = identifiers.length === 1 ? identifiers[0] : undefined;
+  const set = only === undefined ? identifierSetKey(identifiers) : `${only.type}:${only.value}`.toLowerCase();
+  return `${endpointId}\n${set}`;
 }

@@ -1,6 +1,6 @@
 import type { StorageError, StorageResult } from "@acme-endpoints/core";
 import type { Result } from "neverthrow";
-import { errAsync, okAsync } from "neverthrow";
+import { err, ok, ResultAsync } from "neverthrow";
 
 /**
  * Where a store reports how to undo each of its writes. Outside a transaction nothing is kept;
@@ -9,14 +9,20 @@ import { errAsync, okAsync } from "neverthrow";
 export interface Journal {
   /** False once the transaction the stores belong to has ended: they then refuse to work. */
   readonly open: boolean;
+  /**
+   * Whether `record` keeps anything: false outside a transaction, where stores skip making the
+   * undo at all (most writes, every nonce among them, happen there).
+   */
+  readonly keeps: boolean;
   record(undo: () => void): void;
 }
 
 /** The journal of the storage's own (non-transactional) stores: writes are final at once. */
-export const noJournal: Journal = { open: true, record: () => {} };
+export const noJournal: Journal = { open: true, keeps: false, record: () => {} };
 
 export class UndoLog implements Journal {
   open = true;
+  readonly keeps = true;
   readonly #undos: (() => void)[] = [];
 
   record(undo: () => void): void {
@@ -40,17 +46,47 @@ export function failure(message: string, cause?: unknown): StorageError {
 }
 
 /**
+ * The answers most operations give (a nonce stored, a count kept, a nonce found or not), each
+ * made once: an operation that answers one of them allocates nothing for its answer. Frozen,
+ * as they are handed to every caller.
+ */
+export const OK_VOID: Result<undefined, never> = Object.freeze(ok(undefined));
+export const OK_TRUE: Result<boolean, never> = Object.freeze(ok(true));
+export const OK_FALSE: Result<boolean, never> = Object.freeze(ok(false));
+const SETTLED_VOID = new ResultAsync<undefined, never>(Promise.resolve(OK_VOID));
+const SETTLED_TRUE = new ResultAsync<boolean, never>(Promise.resolve(OK_TRUE));
+const SETTLED_FALSE = new ResultAsync<boolean, never>(Promise.resolve(OK_FALSE));
+
+/**
+ * `result`, settled: the Result itself is what the promise holds (okAsync would wrap its value
+ * in a second Ok). The shared answers above come back as one shared, settled ResultAsync each:
+ * a ResultAsync is immutable, so any number of callers may await or chain the same one.
+ */
+export function settled<T>(result: Result<T, StorageError>): StorageResult<T> {
+  const shared: unknown = result;
+  if (shared === OK_VOID) return SETTLED_VOID as unknown as StorageResult<T>;
+  if (shared === OK_TRUE) return SETTLED_TRUE as unknown as StorageResult<T>;
+  if (shared === OK_FALSE) return SETTLED_FALSE as unknown as StorageResult<T>;
+  return new ResultAsync(Promise.resolve(result));
+}
+
+/** `OK_TRUE` or `OK_FALSE`. */
+export function okBoolean(value: boolean): Result<boolean, never> {
+  return value ? OK_TRUE : OK_FALSE;
+}
+
+/**
  * Runs one store operation to completion before returning, so that its check and its write happen
  * in one turn of the event loop: that is what makes a versioned update, a uniqueness check or a
  * nonce consume atomic here. Never throws: a bug inside answers a `failure`.
  */
 export function perform<T>(journal: Journal, operation: () => Result<T, StorageError>): StorageResult<T> {
-  if (!journal.open) return errAsync(failure("this transaction has ended; its stores can no longer be used"));
+  if (!journal.open)
+    return settled(err(failure("this transaction has ended; its stores can no longer be used")));
   try {
-    const result = operation();
-    return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+    return settled(operation());
   } catch (cause) {
-    return errAsync(failure("the memory storage failed", cause));
+    return settled(err(failure("the memory storage failed", cause)));
   }
 }
 

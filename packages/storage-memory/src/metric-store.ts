@@ -1,46 +1,59 @@
-import type { MetricBucket, MetricStore, StorageError } from "@acme-endpoints/core";
+import type { MetricBucket, MetricPeriod, MetricStore, StorageError } from "@acme-endpoints/core";
 import { bucketStart, METRIC_PERIODS } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import type { Journal } from "./journal.js";
-import { perform } from "./journal.js";
+import { OK_VOID, perform } from "./journal.js";
 
 /** `endpointId \n metric \n period` → bucket start (ms) → reason → count. */
 export type MetricSeries = Map<string, Map<number, Map<string, number>>>;
 
+/**
+ * The start (epoch ms) of the `period` bucket holding `at`: the number core's `bucketStart`
+ * writes as ISO, without writing and parsing it back.
+ */
+function bucketStartMs(at: number, period: MetricPeriod): number {
+  const ms = period * 1000;
+  return Math.floor(at / ms) * ms;
+}
+
+function add(series: MetricSeries, name: string, start: number, reason: string, by: number): void {
+  let buckets = series.get(name);
+  if (buckets === undefined) {
+    buckets = new Map();
+    series.set(name, buckets);
+  }
+  let reasons = buckets.get(start);
+  if (reasons === undefined) {
+    reasons = new Map();
+    buckets.set(start, reasons);
+  }
+  const count = (reasons.get(reason) ?? 0) + by;
+  if (count === 0) reasons.delete(reason);
+  else reasons.set(reason, count);
+}
+
 /** Increments are synchronous, so all three buckets change in one turn of the event loop. */
 export function createMetricStore(series: MetricSeries, journal: Journal): MetricStore {
-  const add = (name: string, start: number, reason: string, by: number) => {
-    let buckets = series.get(name);
-    if (buckets === undefined) {
-      buckets = new Map();
-      series.set(name, buckets);
-    }
-    let reasons = buckets.get(start);
-    if (reasons === undefined) {
-      reasons = new Map();
-      buckets.set(start, reasons);
-    }
-    const count = (reasons.get(reason) ?? 0) + by;
-    if (count === 0) reasons.delete(reason);
-    else reasons.set(reason, count);
-  };
-
+  // Methods, not arrow-valued properties (see order-store.ts).
   return {
-    increment: ({ endpointId, metric, reason, at, by = 1 }) =>
-      perform(journal, () => {
+    increment({ endpointId, metric, reason, at, by = 1 }) {
+      return perform(journal, () => {
         const problem = incrementProblem(at, by);
         if (problem !== undefined) return err(problem);
+        const time = at.getTime();
+        const prefix = `${endpointId}\n${metric}\n`;
         for (const period of METRIC_PERIODS) {
-          const name = `${endpointId}\n${metric}\n${period}`;
-          const start = Date.parse(bucketStart(at, period));
-          add(name, start, reason, by);
-          journal.record(() => add(name, start, reason, -by));
+          const name = prefix + period;
+          const start = bucketStartMs(time, period);
+          add(series, name, start, reason, by);
+          if (journal.keeps) journal.record(() => add(series, name, start, reason, -by));
         }
-        return ok(undefined);
-      }),
+        return OK_VOID;
+      });
+    },
 
-    list: ({ endpointId, metric, period, from, to }) =>
-      perform(journal, () => {
+    list({ endpointId, metric, period, from, to }) {
+      return perform(journal, () => {
         const buckets = series.get(`${endpointId}\n${metric}\n${period}`);
         if (buckets === undefined) return ok([]);
         const first = Date.parse(bucketStart(from, period));
@@ -61,7 +74,8 @@ export function createMetricStore(series: MetricSeries, journal: Journal): Metri
           }
         }
         return ok(answer);
-      }),
+      });
+    },
   };
 }
 

@@ -1,14 +1,33 @@
-/** A first-come, first-served lock: `acquire` answers the `release` to call, once, when done. */
+/**
+ * A first-come, first-served lock. `acquire` answers undefined when the lock was free and is now
+ * held (no promise, no turn of the event loop: the common case), or a promise that settles once
+ * it is this caller's turn; whoever holds the lock calls `release`, once, when done. A release
+ * hands the lock straight to the longest waiter, so a newcomer never overtakes one.
+ */
 export class Mutex {
-  #tail: Promise<void> = Promise.resolve();
+  #held = false;
+  readonly #waiters: (() => void)[] = [];
+  #head = 0;
 
-  acquire(): Promise<() => void> {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
+  acquire(): Promise<void> | undefined {
+    if (!this.#held) {
+      this.#held = true;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      this.#waiters.push(resolve);
     });
-    const turn = this.#tail.then(() => release);
-    this.#tail = this.#tail.then(() => held);
-    return turn;
+  }
+
+  release(): void {
+    if (this.#head === this.#waiters.length) {
+      this.#held = false;
+      this.#waiters.length = 0;
+      this.#head = 0;
+      return;
+    }
+    const next = this.#waiters[this.#head] as () => void;
+    this.#waiters[this.#head++] = undefined as never;
+    next();
   }
 }

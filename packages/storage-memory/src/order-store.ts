@@ -32,26 +32,32 @@ function accountOrderIds(scope: EndpointScope, accountId: string): string[] {
   return ids;
 }
 
-export function createOrderStore(state: MemoryState, journal: Journal): OrderStore {
-  const write = (scope: EndpointScope, previous: Order | undefined, next: Order): void => {
-    place(scope, previous, next);
-    journal.record(() => place(scope, next, previous));
-  };
+/** Places `next` instead of `previous`, journaling the way back. */
+function write(journal: Journal, scope: EndpointScope, previous: Order | undefined, next: Order): void {
+  place(scope, previous, next);
+  if (journal.keeps) journal.record(() => place(scope, next, previous));
+}
 
+export function createOrderStore(state: MemoryState, journal: Journal): OrderStore {
+  // Methods, not arrow-valued properties: nothing per store to name or allocate but the object
+  // (a transaction makes its stores anew). They use no `this`, so they may be called detached.
   return {
-    insert: (order) =>
-      perform(journal, () => {
+    insert(order) {
+      return perform(journal, () => {
         const scope = scopeFor(state, order.endpointId);
         if (scope.orders.has(order.id)) return err(conflict(`order ${order.id} already exists`));
         const stored = frozenCopy(order);
-        write(scope, undefined, stored);
+        write(journal, scope, undefined, stored);
         return ok(stored);
-      }),
+      });
+    },
 
-    get: (endpointId, id) => perform(journal, () => ok(state.scopes.get(endpointId)?.orders.get(id))),
+    get(endpointId, id) {
+      return perform(journal, () => ok(state.scopes.get(endpointId)?.orders.get(id)));
+    },
 
-    update: (order) =>
-      perform(journal, () => {
+    update(order) {
+      return perform(journal, () => {
         const scope = state.scopes.get(order.endpointId);
         const stored = scope?.orders.get(order.id);
         if (scope === undefined || stored?.version !== order.version) {
@@ -61,13 +67,15 @@ export function createOrderStore(state: MemoryState, journal: Journal): OrderSto
         if (order.accountId !== stored.accountId) {
           return err(conflict(`order ${order.id} cannot change account`));
         }
-        const next = nextVersion(order);
-        write(scope, stored, next);
+        const next = nextVersion(order, stored);
+        write(journal, scope, stored, next);
         return ok(next);
-      }),
+      });
+    },
 
-    listByAccount: (endpointId, accountId, page) =>
-      perform(journal, () => listOrders(state.scopes.get(endpointId), accountId, page)),
+    listByAccount(endpointId, accountId, page) {
+      return perform(journal, () => listOrders(state.scopes.get(endpointId), accountId, page));
+    },
   };
 }
 

@@ -1,5 +1,6 @@
-import type { RateLimitStore } from "@acme-endpoints/core";
+import type { RateLimitStore, RateLimitTaken } from "@acme-endpoints/core";
 import { gcraStep, rateLimitTakeProblem } from "@acme-endpoints/core";
+import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import type { Journal } from "./journal.js";
 import { perform } from "./journal.js";
@@ -18,40 +19,48 @@ const PRUNE_EVERY = 100;
 /** The most keys one prune looks at: a take never pays for the whole map. */
 const PRUNE_SCAN = 1_000;
 
+/**
+ * Keys are re-inserted on every allowed take, so the longest-untouched (likeliest passed) come
+ * first. Pruning is not undone by a rollback: a passed key is as good as absent.
+ */
+function prune(tats: Map<string, number>, now: number): void {
+  let scanned = 0;
+  for (const [key, tat] of tats) {
+    if (++scanned > PRUNE_SCAN) break;
+    if (tat <= now) tats.delete(key);
+  }
+}
+
+function set(tats: Map<string, number>, key: string, tat: number | undefined): void {
+  tats.delete(key);
+  if (tat !== undefined) tats.set(key, tat);
+}
+
+/** Every allowed take answers the same: one frozen answer, shared. */
+const ALLOWED: Result<RateLimitTaken, never> = Object.freeze(
+  ok(Object.freeze({ allowed: true, retryAfterMs: 0 })),
+);
+
 /** A take is synchronous (check and write in one turn of the event loop): atomic per key. */
 export function createRateLimitStore(state: RateLimitTats, journal: Journal): RateLimitStore {
   const { tats } = state;
-
-  // Keys are re-inserted on every allowed take, so the longest-untouched (likeliest passed)
-  // come first. Pruning is not undone by a rollback: a passed key is as good as absent.
-  const prune = (now: number) => {
-    let scanned = 0;
-    for (const [key, tat] of tats) {
-      if (++scanned > PRUNE_SCAN) break;
-      if (tat <= now) tats.delete(key);
-    }
-  };
-
-  const set = (key: string, tat: number | undefined) => {
-    tats.delete(key);
-    if (tat !== undefined) tats.set(key, tat);
-  };
-
+  // A method, not an arrow-valued property (see order-store.ts).
   return {
-    take: (input) =>
-      perform(journal, () => {
+    take(input) {
+      return perform(journal, () => {
         const problem = rateLimitTakeProblem(input);
         if (problem !== undefined) return err(problem);
         const previous = tats.get(input.key);
         const step = gcraStep(previous, input);
         if (!step.allowed) return ok({ allowed: false, retryAfterMs: step.retryAfterMs });
-        set(input.key, step.tat);
-        journal.record(() => set(input.key, previous));
+        set(tats, input.key, step.tat);
+        if (journal.keeps) journal.record(() => set(tats, input.key, previous));
         if (++state.sincePrune >= PRUNE_EVERY) {
           state.sincePrune = 0;
-          prune(input.now.getTime());
+          prune(tats, input.now.getTime());
         }
-        return ok({ allowed: true, retryAfterMs: 0 });
-      }),
+        return ALLOWED;
+      });
+    },
   };
 }

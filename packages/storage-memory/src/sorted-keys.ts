@@ -16,13 +16,24 @@ export class SortedKeys {
   }
 
   add(key: string): void {
+    const keys = this.#keys;
+    // Certificates come in about `notAfter` order: a new key is mostly the greatest yet.
+    if (keys.length === 0 || (keys[keys.length - 1] as string) < key) {
+      keys.push(key);
+      return;
+    }
     const index = this.lowerBound(key);
-    if (this.#keys[index] !== key) this.#keys.splice(index, 0, key);
+    if (keys[index] !== key) keys.splice(index, 0, key);
   }
 
   remove(key: string): void {
+    const keys = this.#keys;
+    if (keys[keys.length - 1] === key) {
+      keys.pop();
+      return;
+    }
     const index = this.lowerBound(key);
-    if (this.#keys[index] === key) this.#keys.splice(index, 1);
+    if (keys[index] === key) keys.splice(index, 1);
   }
 
   /** The index of the first key >= `key`. */

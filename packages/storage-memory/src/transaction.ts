@@ -30,7 +30,8 @@ async function settle<T, E>(
   mutex: Mutex,
   work: (tx: AcmeStores) => ResultAsync<T, E>,
 ): Promise<Result<T, E | StorageError>> {
-  const release = await mutex.acquire();
+  const turn = mutex.acquire();
+  if (turn !== undefined) await turn;
   const log = new UndoLog();
   try {
     let result: Result<T, E | StorageError>;
@@ -44,6 +45,6 @@ async function settle<T, E>(
   } catch (cause) {
     return err(failure("the transaction could not be rolled back", cause));
   } finally {
-    release();
+    mutex.release();
   }
 }

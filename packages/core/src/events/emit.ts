@@ -1,5 +1,6 @@
 import type { Deps, RequestContext } from "../context.js";
-import type { AcmeEvent } from "../ports/events.js";
+import { ignores } from "../metrics/recorder.js";
+import type { AcmeEvent, EventSink } from "../ports/events.js";
 
 /** An event as a handler states it; `at` comes from the server's clock. */
 export type EventInput = AcmeEvent extends infer E ? (E extends AcmeEvent ? Omit<E, "at"> : never) : never;
@@ -7,11 +8,51 @@ export type EventInput = AcmeEvent extends infer E ? (E extends AcmeEvent ? Omit
 /**
  * Hands an event to every sink without waiting for it: a sink that throws is logged, one that
  * rejects is logged when it does, one that hangs holds nothing up. Issuance never depends on a
- * sink.
+ * sink. An event no sink would look at (the built-in metrics recorder ignores all but issuance
+ * outcomes, and is often the only sink) is not even made.
  */
 export function emit(deps: Pick<Deps, "events" | "clock" | "logger">, input: EventInput): void {
-  if (deps.events.length === 0) return;
-  const event = { ...input, at: deps.clock.now().toISOString() } as AcmeEvent;
+  if (!listened(deps.events, input.type)) return;
+  const event = copyOf(input);
+  event.at = deps.clock.now().toISOString();
+  deliver(deps, event as unknown as AcmeEvent);
+}
+
+/** An event of the current ACME request: its endpoint and request id are filled in. */
+export type RequestEventInput = EventInput extends infer E
+  ? E extends EventInput
+    ? Omit<E, "endpointId" | "requestId">
+    : never
+  : never;
+
+export function emitFrom(ctx: RequestContext, input: RequestEventInput): void {
+  const { deps } = ctx;
+  if (!listened(deps.events, input.type)) return;
+  // One object, its members in the order `{ ...input, endpointId, requestId, at }` gives.
+  const event = copyOf(input);
+  event.endpointId = ctx.endpoint.id;
+  if (ctx.requestId !== undefined) event.requestId = ctx.requestId;
+  event.at = deps.clock.now().toISOString();
+  deliver(deps, event as unknown as AcmeEvent);
+}
+
+function listened(sinks: readonly EventSink[], type: AcmeEvent["type"]): boolean {
+  for (const sink of sinks) if (!ignores(sink, type)) return true;
+  return false;
+}
+
+/**
+ * A shallow copy that members can then be added to. Not `{ ...input, at }`: adding a member to
+ * an object literal after a spread takes a slow path in V8 (~0.8 µs where this takes ~0.1 µs).
+ */
+function copyOf(input: object): Record<string, unknown> {
+  const source = input as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key in source) copy[key] = source[key];
+  return copy;
+}
+
+function deliver(deps: Pick<Deps, "events" | "logger">, event: AcmeEvent): void {
   for (const sink of deps.events) {
     try {
       const pending = sink.emit(event);
@@ -25,19 +66,4 @@ export function emit(deps: Pick<Deps, "events" | "clock" | "logger">, input: Eve
       deps.logger.error("event sink threw", { type: event.type, cause });
     }
   }
-}
-
-/** An event of the current ACME request: its endpoint and request id are filled in. */
-export type RequestEventInput = EventInput extends infer E
-  ? E extends EventInput
-    ? Omit<E, "endpointId" | "requestId">
-    : never
-  : never;
-
-export function emitFrom(ctx: RequestContext, input: RequestEventInput): void {
-  emit(ctx.deps, {
-    ...input,
-    endpointId: ctx.endpoint.id,
-    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-  } as EventInput);
 }

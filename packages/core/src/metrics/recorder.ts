@@ -1,6 +1,12 @@
 import type { Deps } from "../context.js";
 import type { AcmeEvent, EventSink } from "../ports/events.js";
 
+/** The event types the recorder counts; it ignores every other. */
+const COUNTED: ReadonlySet<AcmeEvent["type"]> = new Set(["certificate.issued", "certificate.issuanceFailed"]);
+
+/** The sinks `metricsRecorder` made: `emit` knows what they ignore (see `countsOnly`). */
+const recorders = new WeakSet<EventSink>();
+
 /**
  * The sink every server installs before the user's: it counts each finalize outcome in the
  * storage's metric buckets (the seed's CertificateIssuanceSuccess / CertificateIssuanceFailed,
@@ -9,23 +15,36 @@ import type { AcmeEvent, EventSink } from "../ports/events.js";
  * affected.
  */
 export function metricsRecorder(deps: Pick<Deps, "storage" | "logger">): EventSink {
-  return {
+  const sink: EventSink = {
     emit: (event: AcmeEvent) => {
       // Most events are not counted: those return at once, without a promise.
       const increment = incrementFor(event);
       if (increment === undefined) return;
-      return (async () => {
-        const counted = await deps.storage.metrics.increment(increment);
-        if (counted.isErr()) {
-          deps.logger.error("counting an issuance metric failed", {
-            metric: increment.metric,
-            endpointId: event.endpointId,
-            message: counted.error.message,
-          });
-        }
-      })();
+      // `then` of the ResultAsync: one promise, no async function around it (Promise.resolve
+      // hands that promise back as it is; the type says PromiseLike).
+      return Promise.resolve(
+        deps.storage.metrics.increment(increment).then<void, never>((counted) => {
+          if (counted.isErr()) {
+            deps.logger.error("counting an issuance metric failed", {
+              metric: increment.metric,
+              endpointId: event.endpointId,
+              message: counted.error.message,
+            });
+          }
+        }),
+      );
     },
   };
+  recorders.add(sink);
+  return sink;
+}
+
+/**
+ * True when `sink` is a metrics recorder, which does nothing with events of `type`: `emit` need
+ * not even make the event when every sink is such.
+ */
+export function ignores(sink: EventSink, type: AcmeEvent["type"]): boolean {
+  return recorders.has(sink) && !COUNTED.has(type);
 }
 
 function incrementFor(event: AcmeEvent) {

@@ -12,6 +12,9 @@ const WHAT: Record<RateLimitName, string> = {
   certificatesPerDomain: "certificates per registered domain",
 };
 
+/** What a request under no limit gets: settled once, shared (a ResultAsync is immutable). */
+const UNLIMITED: ResultAsync<void, never> = okAsync(undefined);
+
 /**
  * RFC 8555 §6.6: counts one request of `subject` (an address, an account id, a registered
  * domain) against the endpoint's `name` limit. Unset limit: always allowed, nothing counted.
@@ -25,7 +28,7 @@ export function takeRateLimit(
   subject: string,
 ): ResultAsync<void, AcmeProblem> {
   const limit = ctx.endpoint.rateLimits?.[name];
-  if (limit === undefined) return okAsync(undefined);
+  if (limit === undefined) return UNLIMITED;
   const { deps, endpoint } = ctx;
   const now = deps.clock.now();
   // The endpoint id in the key: limits are per endpoint, never shared across tenants.
@@ -52,6 +55,8 @@ export function takeRateLimits(
   name: RateLimitName,
   subjects: readonly string[],
 ): ResultAsync<void, AcmeProblem> {
+  // Unset limit: nothing to count, whatever the subjects (no chain of one step per subject).
+  if (ctx.endpoint.rateLimits?.[name] === undefined) return UNLIMITED;
   return subjects.reduce<ResultAsync<void, AcmeProblem>>(
     (previous, subject) => previous.andThen(() => takeRateLimit(ctx, name, subject)),
     okAsync(undefined),
@@ -110,11 +115,19 @@ export function clientAddressKey(address: string | undefined): string | undefine
  * labels (example.co.uk) all count against co.uk.
  */
 export function registeredDomain(identifier: Identifier): string {
-  const name = identifier.value.toLowerCase().replace(/^\*\./, "").replace(/\.$/, "");
-  return name.split(".").slice(-2).join(".");
+  let name = identifier.value.toLowerCase();
+  if (name.startsWith("*.")) name = name.slice(2);
+  if (name.endsWith(".")) name = name.slice(0, -1);
+  // The last two labels: from after the second dot from the end (none: the whole name).
+  const last = name.lastIndexOf(".");
+  const before = last > 0 ? name.lastIndexOf(".", last - 1) : -1;
+  return before < 0 ? name : name.slice(before + 1);
 }
 
 /** The distinct registered domains of an order's identifiers, sorted. */
 export function registeredDomains(identifiers: readonly Identifier[]): string[] {
+  // One identifier (most orders): no Set, no sort.
+  const only = identifiers.length === 1 ? identifiers[0] : undefined;
+  if (only !== undefined) return [registeredDomain(only)];
   return [...new Set(identifiers.map(registeredDomain))].sort();
 }
