@@ -2,7 +2,7 @@ import type { Account, AccountStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { EndpointScope, MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -42,11 +42,11 @@ export function createAccountStore(state: MemoryState, journal: Journal): Accoun
     },
 
     get(endpointId, id) {
-      return perform(journal, () => ok(state.scopes.get(endpointId)?.accounts.get(id)));
+      return found(journal, state.scopes.get(endpointId)?.accounts.get(id));
     },
 
     getByThumbprint(endpointId, thumbprint) {
-      return perform(journal, () => ok(state.scopes.get(endpointId)?.accountsByThumbprint.get(thumbprint)));
+      return found(journal, state.scopes.get(endpointId)?.accountsByThumbprint.get(thumbprint));
     },
 
     update(account) {

@@ -2,7 +2,7 @@ import type { Authorization, AuthorizationStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 import { scopeFor, setRow } from "./state.js";
 
@@ -33,7 +33,7 @@ export function createAuthorizationStore(state: MemoryState, journal: Journal): 
     },
 
     get(endpointId, id) {
-      return perform(journal, () => ok(state.scopes.get(endpointId)?.authorizations.get(id)));
+      return found(journal, state.scopes.get(endpointId)?.authorizations.get(id));
     },
 
     update(authorization) {

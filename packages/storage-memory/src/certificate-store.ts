@@ -4,7 +4,7 @@ import { listCertificates, summarize } from "./certificate-inventory.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import { identifierKey } from "./inventory-index.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
 /**
@@ -62,10 +62,10 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
         if (state.certificateSerialsByOrder.get(certificate.endpointId)?.has(certificate.orderId)) {
           return err(conflict(`order ${certificate.orderId} already has a certificate`));
         }
-        const key = identifierKey(certificate.endpointId, certificate.identifiers);
+        const key = identifierKey(certificate.identifiers);
         // Renewal: the older certificates for the same identifier set (looked up before the new
         // one is indexed, so it is not among them) point at the new one.
-        const olders = state.inventory.serialsWithIdentifiers(key);
+        const olders = state.inventory.serialsWithIdentifiers(certificate.endpointId, key);
         if (olders !== undefined) {
           for (const serial of olders) {
             const older = state.certificates.get(serial);
@@ -80,7 +80,7 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
     },
 
     get(endpointId, serial) {
-      return perform(journal, () => ok(find(state, endpointId, serial)));
+      return found(journal, find(state, endpointId, serial));
     },
 
     update(certificate) {
@@ -100,7 +100,7 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
     },
 
     findBySerial(serial) {
-      return perform(journal, () => ok(state.certificates.get(serial)));
+      return found(journal, state.certificates.get(serial));
     },
 
     list(filter, page) {

@@ -2,7 +2,7 @@ import type { DomainValidation, DomainValidationStore } from "@acme-endpoints/co
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 import { scopeFor, setRow } from "./state.js";
 
@@ -31,7 +31,7 @@ export function createDomainValidationStore(state: MemoryState, journal: Journal
     },
 
     get(endpointId, id) {
-      return perform(journal, () => ok(state.scopes.get(endpointId)?.domainValidations.get(id)));
+      return found(journal, state.scopes.get(endpointId)?.domainValidations.get(id));
     },
 
     listByEndpoint(endpointId) {

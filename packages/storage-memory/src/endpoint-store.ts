@@ -10,7 +10,7 @@ import { err, ok } from "neverthrow";
 import { indexAfter, moveInOrder } from "./endpoint-order.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
 /** Moves the endpoint from `previous` to `next` in both the map and the sorted list. */
@@ -51,7 +51,7 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
     },
 
     get(id) {
-      return perform(journal, () => ok(state.endpoints.get(id)));
+      return found(journal, state.endpoints.get(id));
     },
 
     getByIdempotencyToken(token) {

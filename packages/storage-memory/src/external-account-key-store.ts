@@ -2,7 +2,7 @@ import type { ExternalAccountKey, ExternalAccountKeyStore } from "@acme-endpoint
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 import { scopeFor, setRow } from "./state.js";
 
@@ -31,7 +31,7 @@ export function createExternalAccountKeyStore(state: MemoryState, journal: Journ
     },
 
     get(endpointId, keyId) {
-      return perform(journal, () => ok(state.scopes.get(endpointId)?.externalAccountKeys.get(keyId)));
+      return found(journal, state.scopes.get(endpointId)?.externalAccountKeys.get(keyId));
     },
 
     listByEndpoint(endpointId) {

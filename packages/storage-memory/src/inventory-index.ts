@@ -24,16 +24,16 @@ export const ALL_ENDPOINTS = "*";
  */
 export class InventoryIndex {
   readonly #scopes = new Map<string, InventoryScope>();
-  /** `identifierKey` → serials. */
-  readonly #byIdentifiers = new Map<string, Set<string>>();
+  /** endpoint id → `identifierKey` → serials. */
+  readonly #byIdentifiers = new Map<string, Map<string, Set<string>>>();
 
   scope(key: string): InventoryScope | undefined {
     return this.#scopes.get(key);
   }
 
   /** The serials of the endpoint's certificates for exactly this identifier set, if any. */
-  serialsWithIdentifiers(identifierKey: string): ReadonlySet<string> | undefined {
-    return this.#byIdentifiers.get(identifierKey);
+  serialsWithIdentifiers(endpointId: string, identifierKey: string): ReadonlySet<string> | undefined {
+    return this.#byIdentifiers.get(endpointId)?.get(identifierKey);
   }
 
   /**
@@ -47,7 +47,7 @@ export class InventoryIndex {
   ): void {
     let previousKey: string | undefined;
     if (previous !== undefined) {
-      previousKey = identifierKey(previous.endpointId, previous.identifiers);
+      previousKey = identifierKey(previous.identifiers);
       this.#apply(previous, -1, previousKey);
     }
     if (next !== undefined) {
@@ -59,7 +59,7 @@ export class InventoryIndex {
         previous.endpointId === next.endpointId
           ? previousKey
           : undefined) ??
-        identifierKey(next.endpointId, next.identifiers);
+        identifierKey(next.identifiers);
       this.#apply(next, 1, key);
     }
   }
@@ -71,16 +71,24 @@ export class InventoryIndex {
     const renewed = certificate.renewedBy === undefined ? 0 : sign;
     applyTo(this.#scopeFor(ALL_ENDPOINTS), key, sign, revoked, open, renewed);
     applyTo(this.#scopeFor(certificate.endpointId), key, sign, revoked, open, renewed);
-    let serials = this.#byIdentifiers.get(idKey);
+    let sets = this.#byIdentifiers.get(certificate.endpointId);
+    let serials = sets?.get(idKey);
     if (sign === 1) {
+      if (sets === undefined) {
+        sets = new Map();
+        this.#byIdentifiers.set(certificate.endpointId, sets);
+      }
       if (serials === undefined) {
         serials = new Set();
-        this.#byIdentifiers.set(idKey, serials);
+        sets.set(idKey, serials);
       }
       serials.add(certificate.serial);
-    } else if (serials !== undefined) {
+    } else if (sets !== undefined && serials !== undefined) {
       serials.delete(certificate.serial);
-      if (serials.size === 0) this.#byIdentifiers.delete(idKey);
+      if (serials.size === 0) {
+        sets.delete(idKey);
+        if (sets.size === 0) this.#byIdentifiers.delete(certificate.endpointId);
+      }
     }
   }
 
@@ -121,12 +129,11 @@ function applyTo(
 }
 
 /**
- * Where renewal looks for a certificate's predecessors: its endpoint and core's
+ * Where renewal looks for a certificate's predecessors (within its endpoint): core's
  * `identifierSetKey` of its identifiers. That key of one identifier is `type:value` in lower case,
  * made here without the Set, the sort and the join (an order has one identifier, mostly).
  */
-export function identifierKey(endpointId: string, identifiers: CertificateRecord["identifiers"]): string {
+export function identifierKey(identifiers: CertificateRecord["identifiers"]): string {
   const only = identifiers.length === 1 ? identifiers[0] : undefined;
-  const set = only === undefined ? identifierSetKey(identifiers) : `${only.type}:${only.value}`.toLowerCase();
-  return `${endpointId}\n${set}`;
+  return only === undefined ? identifierSetKey(identifiers) : `${only.type}:${only.value}`.toLowerCase();
 }

@@ -90,5 +90,19 @@ export function perform<T>(journal: Journal, operation: () => Result<T, StorageE
   }
 }
 
+/**
+ * A read's answer: what it found, settled (a find of nothing answers the shared `OK_VOID`).
+ * Reads of the maps cannot throw, so they need neither `perform`'s try nor its closure; they
+ * are refused, like everything, once the transaction has ended.
+ */
+export function found<T>(journal: Journal, value: T): StorageResult<T> {
+  if (!journal.open) return ended();
+  return settled(value === undefined ? (OK_VOID as Result<T, never>) : ok(value));
+}
+
+function ended(): StorageResult<never> {
+  return settled(err(failure("this transaction has ended; its stores can no longer be used")));
+}
+
 /** The port rule, under the name the stores use. */
 export { versionConflict as updateConflict } from "@acme-endpoints/core";

@@ -4,8 +4,45 @@ import { err, ok } from "neverthrow";
 import type { Journal } from "./journal.js";
 import { OK_VOID, perform } from "./journal.js";
 
-/** `endpointId \n metric \n period` → bucket start (ms) → reason → count. */
-export type MetricSeries = Map<string, Map<number, Map<string, number>>>;
+/** Bucket start (ms) → reason → count. */
+type Buckets = Map<number, Map<string, number>>;
+
+/**
+ * Every series: `endpointId \n metric \n period` → its buckets. An increment finds the three
+ * series of its endpoint and metric by those two strings (each held by the caller and hashed
+ * once), not by making the three names anew.
+ */
+export class MetricSeries {
+  readonly #byName = new Map<string, Buckets>();
+  readonly #byEndpoint = new Map<string, Map<string, readonly Buckets[]>>();
+
+  get(endpointId: string, metric: string, period: MetricPeriod): Buckets | undefined {
+    return this.#byName.get(`${endpointId}\n${metric}\n${period}`);
+  }
+
+  /** The buckets of each of METRIC_PERIODS, in that order, made on first use. */
+  periods(endpointId: string, metric: string): readonly Buckets[] {
+    let metrics = this.#byEndpoint.get(endpointId);
+    if (metrics === undefined) {
+      metrics = new Map();
+      this.#byEndpoint.set(endpointId, metrics);
+    }
+    let all = metrics.get(metric);
+    if (all === undefined) {
+      all = METRIC_PERIODS.map((period) => {
+        const name = `${endpointId}\n${metric}\n${period}`;
+        let buckets = this.#byName.get(name);
+        if (buckets === undefined) {
+          buckets = new Map();
+          this.#byName.set(name, buckets);
+        }
+        return buckets;
+      });
+      metrics.set(metric, all);
+    }
+    return all;
+  }
+}
 
 /**
  * The start (epoch ms) of the `period` bucket holding `at`: the number core's `bucketStart`
@@ -16,12 +53,7 @@ function bucketStartMs(at: number, period: MetricPeriod): number {
   return Math.floor(at / ms) * ms;
 }
 
-function add(series: MetricSeries, name: string, start: number, reason: string, by: number): void {
-  let buckets = series.get(name);
-  if (buckets === undefined) {
-    buckets = new Map();
-    series.set(name, buckets);
-  }
+function add(buckets: Buckets, start: number, reason: string, by: number): void {
   let reasons = buckets.get(start);
   if (reasons === undefined) {
     reasons = new Map();
@@ -41,12 +73,12 @@ export function createMetricStore(series: MetricSeries, journal: Journal): Metri
         const problem = incrementProblem(at, by);
         if (problem !== undefined) return err(problem);
         const time = at.getTime();
-        const prefix = `${endpointId}\n${metric}\n`;
-        for (const period of METRIC_PERIODS) {
-          const name = prefix + period;
-          const start = bucketStartMs(time, period);
-          add(series, name, start, reason, by);
-          if (journal.keeps) journal.record(() => add(series, name, start, reason, -by));
+        const periods = series.periods(endpointId, metric);
+        for (let i = 0; i < METRIC_PERIODS.length; i++) {
+          const buckets = periods[i] as Buckets;
+          const start = bucketStartMs(time, METRIC_PERIODS[i] as MetricPeriod);
+          add(buckets, start, reason, by);
+          if (journal.keeps) journal.record(() => add(buckets, start, reason, -by));
         }
         return OK_VOID;
       });
@@ -54,7 +86,7 @@ export function createMetricStore(series: MetricSeries, journal: Journal): Metri
 
     list({ endpointId, metric, period, from, to }) {
       return perform(journal, () => {
-        const buckets = series.get(`${endpointId}\n${metric}\n${period}`);
+        const buckets = series.get(endpointId, metric, period);
         if (buckets === undefined) return ok([]);
         const first = Date.parse(bucketStart(from, period));
         const end = to.getTime();

@@ -4,7 +4,7 @@ import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { EndpointScope, MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -53,7 +53,7 @@ export function createOrderStore(state: MemoryState, journal: Journal): OrderSto
     },
 
     get(endpointId, id) {
-      return perform(journal, () => ok(state.scopes.get(endpointId)?.orders.get(id)));
+      return found(journal, state.scopes.get(endpointId)?.orders.get(id));
     },
 
     update(order) {

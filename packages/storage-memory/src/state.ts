@@ -8,7 +8,7 @@ import type {
   Order,
 } from "@acme-endpoints/core";
 import { InventoryIndex } from "./inventory-index.js";
-import type { MetricSeries } from "./metric-store.js";
+import { MetricSeries } from "./metric-store.js";
 import type { NonceEntry } from "./nonce-queue.js";
 import { NonceQueue } from "./nonce-queue.js";
 import type { RateLimitTats } from "./rate-limit-store.js";
@@ -59,7 +59,7 @@ export function createState(maxNonces: number): MemoryState {
     nonceQueue: new NonceQueue(maxNonces),
     caMaterials: new Map(),
     inventory: new InventoryIndex(),
-    metrics: new Map(),
+    metrics: new MetricSeries(),
     rateLimits: { tats: new Map(), sincePrune: 0 },
   };
 }
