@@ -2,7 +2,7 @@ import type { Account, AccountStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, found, perform, updateConflict } from "./journal.js";
+import { conflict, found, LastRead, perform, updateConflict } from "./journal.js";
 import type { EndpointScope, MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -26,6 +26,7 @@ function write(journal: Journal, scope: EndpointScope, previous: Account | undef
 }
 
 export function createAccountStore(state: MemoryState, journal: Journal): AccountStore {
+  const lastRead = new LastRead<Account>();
   // Methods, not arrow-valued properties (see order-store.ts).
   return {
     insert(account) {
@@ -42,7 +43,7 @@ export function createAccountStore(state: MemoryState, journal: Journal): Accoun
     },
 
     get(endpointId, id) {
-      return found(journal, state.scopes.get(endpointId)?.accounts.get(id));
+      return lastRead.answer(journal, state.scopes.get(endpointId)?.accounts.get(id));
     },
 
     getByThumbprint(endpointId, thumbprint) {

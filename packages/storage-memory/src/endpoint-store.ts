@@ -10,7 +10,7 @@ import { err, ok } from "neverthrow";
 import { indexAfter, moveInOrder } from "./endpoint-order.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, found, perform, updateConflict } from "./journal.js";
+import { conflict, LastRead, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
 /** Moves the endpoint from `previous` to `next` in both the map and the sorted list. */
@@ -35,6 +35,7 @@ function write(
 }
 
 export function createEndpointStore(state: MemoryState, journal: Journal): EndpointStore {
+  const lastRead = new LastRead<Endpoint>();
   // Methods, not arrow-valued properties (see order-store.ts).
   return {
     insert(endpoint) {
@@ -51,7 +52,7 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
     },
 
     get(id) {
-      return found(journal, state.endpoints.get(id));
+      return lastRead.answer(journal, state.endpoints.get(id));
     },
 
     getByIdempotencyToken(token) {

@@ -100,6 +100,25 @@ export function found<T>(journal: Journal, value: T): StorageResult<T> {
   return settled(value === undefined ? (OK_VOID as Result<T, never>) : ok(value));
 }
 
+/**
+ * The answer to the last read of a record, kept: every ACME request reads its endpoint and its
+ * account, so the same records are read over and over, and each read of one answers the same
+ * settled ResultAsync (its Result frozen, as every such reader gets it) instead of a new one.
+ */
+export class LastRead<T extends object> {
+  #record: T | undefined;
+  #answer: StorageResult<T | undefined> | undefined;
+
+  answer(journal: Journal, record: T | undefined): StorageResult<T | undefined> {
+    if (record === undefined || !journal.open) return found(journal, record);
+    if (record !== this.#record) {
+      this.#record = record;
+      this.#answer = settled(Object.freeze(ok(record)) as Result<T | undefined, never>);
+    }
+    return this.#answer as StorageResult<T | undefined>;
+  }
+}
+
 function ended(): StorageResult<never> {
   return settled(err(failure("this transaction has ended; its stores can no longer be used")));
 }

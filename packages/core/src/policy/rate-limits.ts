@@ -1,4 +1,4 @@
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { RequestContext } from "../context.js";
 import { ipFromBytes, ipToBytes } from "../crypto/ip.js";
 import type { EndpointRateLimits, Identifier, RateLimitSetting } from "../domain/types.js";
@@ -12,8 +12,10 @@ const WHAT: Record<RateLimitName, string> = {
   certificatesPerDomain: "certificates per registered domain",
 };
 
+/** An allowed request's answer, shared (a Result is immutable; frozen, as every caller gets it). */
+const ALLOWED: Result<void, never> = Object.freeze(ok(undefined));
 /** What a request under no limit gets: settled once, shared (a ResultAsync is immutable). */
-const UNLIMITED: ResultAsync<void, never> = okAsync(undefined);
+const UNLIMITED: ResultAsync<void, never> = new ResultAsync(Promise.resolve(ALLOWED));
 
 /**
  * RFC 8555 §6.6: counts one request of `subject` (an address, an account id, a registered
@@ -31,22 +33,25 @@ export function takeRateLimit(
   if (limit === undefined) return UNLIMITED;
   const { deps, endpoint } = ctx;
   const now = deps.clock.now();
-  // The endpoint id in the key: limits are per endpoint, never shared across tenants.
-  return deps.rateLimiter
+  // The endpoint id in the key: limits are per endpoint, never shared across tenants. One `then`
+  // on the limiter's answer (not orElse + andThen: two more ResultAsyncs, one an async function).
+  const decided = deps.rateLimiter
     .take(`${endpoint.id}\n${name}\n${subject}`, limit, now)
-    .orElse((error) => {
-      deps.logger.error("the rate limiter failed; the request is let through", {
-        endpointId: endpoint.id,
-        limit: name,
-        message: error.message,
-      });
-      return okAsync({ allowed: true, retryAfterMs: 0 });
-    })
-    .andThen((decision) =>
-      decision.allowed
-        ? okAsync(undefined)
-        : errAsync(rateLimitedProblem(name, subject, limit, now, decision.retryAfterMs)),
-    );
+    .then<Result<void, AcmeProblem>, never>((taken) => {
+      if (taken.isErr()) {
+        deps.logger.error("the rate limiter failed; the request is let through", {
+          endpointId: endpoint.id,
+          limit: name,
+          message: taken.error.message,
+        });
+        return ALLOWED;
+      }
+      return taken.value.allowed
+        ? ALLOWED
+        : err(rateLimitedProblem(name, subject, limit, now, taken.value.retryAfterMs));
+    });
+  // Promise.resolve hands back the promise `then` makes as it is (the type says PromiseLike).
+  return new ResultAsync(Promise.resolve(decided));
 }
 
 /** Takes one for each subject in turn; the first refusal answers (earlier ones stay counted). */
@@ -57,9 +62,10 @@ export function takeRateLimits(
 ): ResultAsync<void, AcmeProblem> {
   // Unset limit: nothing to count, whatever the subjects (no chain of one step per subject).
   if (ctx.endpoint.rateLimits?.[name] === undefined) return UNLIMITED;
+  if (subjects.length === 1) return takeRateLimit(ctx, name, subjects[0] as string);
   return subjects.reduce<ResultAsync<void, AcmeProblem>>(
     (previous, subject) => previous.andThen(() => takeRateLimit(ctx, name, subject)),
-    okAsync(undefined),
+    UNLIMITED as ResultAsync<void, AcmeProblem>,
   );
 }
 
