@@ -81,8 +81,7 @@ export function okBoolean(value: boolean): Result<boolean, never> {
  * nonce consume atomic here. Never throws: a bug inside answers a `failure`.
  */
 export function perform<T>(journal: Journal, operation: () => Result<T, StorageError>): StorageResult<T> {
-  if (!journal.open)
-    return settled(err(failure("this transaction has ended; its stores can no longer be used")));
+  if (!journal.open) return ended();
   try {
     return settled(operation());
   } catch (cause) {
