@@ -1,21 +1,10 @@
-import type { Authorization, AuthorizationStore } from "@acme-endpoints/core";
+import type { AuthorizationStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
 import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
-import { scopeFor, setRow } from "./state.js";
-
-function write(
-  journal: Journal,
-  rows: Map<string, Authorization>,
-  id: string,
-  previous: Authorization | undefined,
-  next: Authorization,
-): void {
-  setRow(rows, id, next);
-  if (journal.keeps) journal.record(() => setRow(rows, id, previous));
-}
+import { scopeFor, writeRow } from "./state.js";
 
 export function createAuthorizationStore(state: MemoryState, journal: Journal): AuthorizationStore {
   // Methods, not arrow-valued properties (see order-store.ts).
@@ -27,7 +16,7 @@ export function createAuthorizationStore(state: MemoryState, journal: Journal): 
           return err(conflict(`authorization ${authorization.id} already exists`));
         }
         const stored = frozenCopy(authorization);
-        write(journal, rows, authorization.id, undefined, stored);
+        writeRow(journal, rows, authorization.id, undefined, stored);
         return ok(stored);
       });
     },
@@ -44,7 +33,7 @@ export function createAuthorizationStore(state: MemoryState, journal: Journal): 
           return err(updateConflict("authorization", authorization.id, stored, authorization));
         }
         const next = nextVersion(authorization, stored);
-        write(journal, rows, authorization.id, stored, next);
+        writeRow(journal, rows, authorization.id, stored, next);
         return ok(next);
       });
     },

@@ -1,21 +1,10 @@
-import type { DomainValidation, DomainValidationStore } from "@acme-endpoints/core";
+import type { DomainValidationStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
 import { conflict, found, perform, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
-import { scopeFor, setRow } from "./state.js";
-
-function write(
-  journal: Journal,
-  rows: Map<string, DomainValidation>,
-  id: string,
-  previous: DomainValidation | undefined,
-  next: DomainValidation | undefined,
-): void {
-  setRow(rows, id, next);
-  if (journal.keeps) journal.record(() => setRow(rows, id, previous));
-}
+import { scopeFor, writeRow } from "./state.js";
 
 export function createDomainValidationStore(state: MemoryState, journal: Journal): DomainValidationStore {
   // Methods, not arrow-valued properties (see order-store.ts).
@@ -25,7 +14,7 @@ export function createDomainValidationStore(state: MemoryState, journal: Journal
         const rows = scopeFor(state, domain.endpointId).domainValidations;
         if (rows.has(domain.id)) return err(conflict(`domain validation ${domain.id} already exists`));
         const stored = frozenCopy(domain);
-        write(journal, rows, domain.id, undefined, stored);
+        writeRow(journal, rows, domain.id, undefined, stored);
         return ok(stored);
       });
     },
@@ -48,7 +37,7 @@ export function createDomainValidationStore(state: MemoryState, journal: Journal
           return err(updateConflict("domain validation", domain.id, stored, domain));
         }
         const next = nextVersion(domain, stored);
-        write(journal, rows, domain.id, stored, next);
+        writeRow(journal, rows, domain.id, stored, next);
         return ok(next);
       });
     },
@@ -58,7 +47,7 @@ export function createDomainValidationStore(state: MemoryState, journal: Journal
         const rows = state.scopes.get(endpointId)?.domainValidations;
         const stored = rows?.get(id);
         if (rows === undefined || stored === undefined) return ok(false);
-        write(journal, rows, id, stored, undefined);
+        writeRow(journal, rows, id, stored, undefined);
         return ok(true);
       });
     },

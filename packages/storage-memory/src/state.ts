@@ -8,6 +8,7 @@ import type {
   Order,
 } from "@acme-endpoints/core";
 import { InventoryIndex } from "./inventory-index.js";
+import type { Journal } from "./journal.js";
 import { MetricSeries } from "./metric-store.js";
 import type { NonceEntry } from "./nonce-queue.js";
 import { NonceQueue } from "./nonce-queue.js";
@@ -85,6 +86,18 @@ export function scopeFor(state: MemoryState, endpointId: string): EndpointScope 
     state.scopes.set(endpointId, scope);
   }
   return scope;
+}
+
+/** `setRow`, journaled: a rollback puts `previous` back. */
+export function writeRow<R>(
+  journal: Journal,
+  rows: Map<string, R>,
+  key: string,
+  previous: R | undefined,
+  next: R | undefined,
+): void {
+  setRow(rows, key, next);
+  if (journal.keeps) journal.record(() => setRow(rows, key, previous));
 }
 
 /** Sets `key` to `next`, or deletes it when `next` is undefined. */

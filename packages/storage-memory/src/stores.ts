@@ -1,17 +1,4 @@
-import type {
-  AccountStore,
-  AcmeStores,
-  AuthorizationStore,
-  CaMaterialStore,
-  CertificateStore,
-  DomainValidationStore,
-  EndpointStore,
-  ExternalAccountKeyStore,
-  MetricStore,
-  NonceStore,
-  OrderStore,
-  RateLimitStore,
-} from "@acme-endpoints/core";
+import type { AcmeStores } from "@acme-endpoints/core";
 import { createAccountStore } from "./account-store.js";
 import { createAuthorizationStore } from "./authorization-store.js";
 import { createCaMaterialStore } from "./ca-material-store.js";
@@ -59,80 +46,34 @@ export function createAllStores(state: MemoryState, journal: Journal): AcmeStore
  * transaction's cost.
  */
 export function createStores(state: MemoryState, journal: Journal): AcmeStores {
-  return new LazyStores(state, journal);
+  // The getters are defined on the prototype below, one per store name.
+  return new LazyStores(state, journal) as unknown as AcmeStores;
 }
 
-/**
- * A getter and a field per store, written out: making one costs one object, and each getter
- * reads its own field (no lookup by a store's name, which V8 cannot specialise).
- */
-class LazyStores implements AcmeStores {
+/** Getters on the prototype: making one costs three fields, whatever the number of stores. */
+class LazyStores {
   readonly #state: MemoryState;
   readonly #journal: Journal;
-  #endpoints: EndpointStore | undefined;
-  #domainValidations: DomainValidationStore | undefined;
-  #externalAccountKeys: ExternalAccountKeyStore | undefined;
-  #accounts: AccountStore | undefined;
-  #orders: OrderStore | undefined;
-  #authorizations: AuthorizationStore | undefined;
-  #certificates: CertificateStore | undefined;
-  #nonces: NonceStore | undefined;
-  #caMaterials: CaMaterialStore | undefined;
-  #metrics: MetricStore | undefined;
-  #rateLimits: RateLimitStore | undefined;
+  readonly #made: { -readonly [K in keyof AcmeStores]?: AcmeStores[K] } = {};
 
   constructor(state: MemoryState, journal: Journal) {
     this.#state = state;
     this.#journal = journal;
   }
 
-  get endpoints(): EndpointStore {
-    if (this.#endpoints === undefined) this.#endpoints = FACTORIES.endpoints(this.#state, this.#journal);
-    return this.#endpoints;
+  store<K extends keyof AcmeStores>(name: K): AcmeStores[K] {
+    const made = this.#made[name];
+    if (made !== undefined) return made as AcmeStores[K];
+    const store = FACTORIES[name](this.#state, this.#journal);
+    this.#made[name] = store;
+    return store;
   }
-  get domainValidations(): DomainValidationStore {
-    if (this.#domainValidations === undefined)
-      this.#domainValidations = FACTORIES.domainValidations(this.#state, this.#journal);
-    return this.#domainValidations;
-  }
-  get externalAccountKeys(): ExternalAccountKeyStore {
-    if (this.#externalAccountKeys === undefined)
-      this.#externalAccountKeys = FACTORIES.externalAccountKeys(this.#state, this.#journal);
-    return this.#externalAccountKeys;
-  }
-  get accounts(): AccountStore {
-    if (this.#accounts === undefined) this.#accounts = FACTORIES.accounts(this.#state, this.#journal);
-    return this.#accounts;
-  }
-  get orders(): OrderStore {
-    if (this.#orders === undefined) this.#orders = FACTORIES.orders(this.#state, this.#journal);
-    return this.#orders;
-  }
-  get authorizations(): AuthorizationStore {
-    if (this.#authorizations === undefined)
-      this.#authorizations = FACTORIES.authorizations(this.#state, this.#journal);
-    return this.#authorizations;
-  }
-  get certificates(): CertificateStore {
-    if (this.#certificates === undefined)
-      this.#certificates = FACTORIES.certificates(this.#state, this.#journal);
-    return this.#certificates;
-  }
-  get nonces(): NonceStore {
-    if (this.#nonces === undefined) this.#nonces = FACTORIES.nonces(this.#state, this.#journal);
-    return this.#nonces;
-  }
-  get caMaterials(): CaMaterialStore {
-    if (this.#caMaterials === undefined)
-      this.#caMaterials = FACTORIES.caMaterials(this.#state, this.#journal);
-    return this.#caMaterials;
-  }
-  get metrics(): MetricStore {
-    if (this.#metrics === undefined) this.#metrics = FACTORIES.metrics(this.#state, this.#journal);
-    return this.#metrics;
-  }
-  get rateLimits(): RateLimitStore {
-    if (this.#rateLimits === undefined) this.#rateLimits = FACTORIES.rateLimits(this.#state, this.#journal);
-    return this.#rateLimits;
-  }
+}
+
+for (const name of STORE_NAMES) {
+  Object.defineProperty(LazyStores.prototype, name, {
+    get(this: LazyStores) {
+      return this.store(name);
+    },
+  });
 }
