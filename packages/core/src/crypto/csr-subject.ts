@@ -1,65 +1,84 @@
 import { Buffer, isUtf8 } from "node:buffer";
-import { readChildren, readOid, TAG_NULL, TAG_SEQUENCE, TAG_SET, type Tlv } from "./der.js";
+import {
+  elementEnd,
+  elementIs,
+  encodeOid,
+  firstChild,
+  nextSibling,
+  TAG_NULL,
+  TAG_OID,
+  TAG_SEQUENCE,
+  TAG_SET,
+  valueStartOf,
+} from "./der.js";
 
-const COMMON_NAME = "2.5.4.3";
+/** id-at-commonName 2.5.4.3 as a DER element. */
+const COMMON_NAME = encodeOid("2.5.4.3");
 
 /**
- * Every commonName of a subject Name, in order; undefined when the Name is not
+ * Every commonName of the subject Name at `offset` of a value `isWellFormed` accepted, in
+ * order; undefined when the Name is not
  * `SEQUENCE OF SET OF SEQUENCE { type OBJECT IDENTIFIER, value ANY }` (RFC 5280 §4.1.2.4).
  */
-export function readCommonNames(der: Uint8Array, name: Tlv): string[] | undefined {
-  const rdns = name.tag === TAG_SEQUENCE ? readChildren(der, name) : undefined;
-  if (rdns === undefined) return undefined;
+export function readCommonNames(der: Uint8Array, name: number): string[] | undefined {
+  if (der[name] !== TAG_SEQUENCE) return undefined;
   const commonNames: string[] = [];
-  for (const rdn of rdns) {
-    const pairs = rdn.tag === TAG_SET ? readChildren(der, rdn) : undefined;
-    if (pairs === undefined) return undefined;
-    for (const pair of pairs) {
-      const fields = pair.tag === TAG_SEQUENCE ? readChildren(der, pair) : undefined;
-      const [typeTlv, value, extra] = fields ?? [];
-      const type = typeTlv && readOid(der, typeTlv);
-      if (!type || !value || extra !== undefined) return undefined;
-      if (type === COMMON_NAME) commonNames.push(directoryStringText(der, value));
+  const nameEnd = elementEnd(der, name);
+  for (let rdn = firstChild(der, name); rdn >= 0; rdn = nextSibling(der, rdn, nameEnd)) {
+    if (der[rdn] !== TAG_SET) return undefined;
+    const rdnEnd = elementEnd(der, rdn);
+    for (let pair = firstChild(der, rdn); pair >= 0; pair = nextSibling(der, pair, rdnEnd)) {
+      if (der[pair] !== TAG_SEQUENCE) return undefined;
+      // SEQUENCE { type OBJECT IDENTIFIER, value ANY }: exactly these two.
+      const pairEnd = elementEnd(der, pair);
+      const type = firstChild(der, pair);
+      const value = nextSibling(der, type, pairEnd);
+      if (value < 0 || der[type] !== TAG_OID || nextSibling(der, value, pairEnd) >= 0) return undefined;
+      if (elementIs(der, type, COMMON_NAME)) commonNames.push(directoryStringText(der, value));
     }
   }
   return commonNames;
 }
 
-const view = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-const latin1 = (bytes: Uint8Array) => view(bytes).toString("latin1");
+const view = (bytes: Uint8Array, start: number, end: number) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
 
 /**
- * The text of an attribute value, as the ASN.1 schema library this replaces rendered it, so
- * names compare the same as before: UTF8String decoded (its raw octets as Latin-1 when not
- * valid UTF-8), BMPString as UTF-16BE, UniversalString as UTF-32BE truncated to 16-bit code
- * units, PrintableString / TeletexString / IA5String octet for octet, NULL as "", and any other
- * type as the lowercase hex of its whole DER element.
+ * The text of the attribute value at `offset`, as the ASN.1 schema library this replaces
+ * rendered it, so names compare the same as before: UTF8String decoded (its raw octets as
+ * Latin-1 when not valid UTF-8), BMPString as UTF-16BE, UniversalString as UTF-32BE truncated to
+ * 16-bit code units, PrintableString / TeletexString / IA5String octet for octet, NULL as "",
+ * and any other type as the lowercase hex of its whole DER element.
  */
-function directoryStringText(der: Uint8Array, value: Tlv): string {
-  const octets = der.subarray(value.valueStart, value.end);
-  switch (value.tag) {
-    case 0x0c:
-      return isUtf8(octets) ? view(octets).toString("utf8") : latin1(octets);
+function directoryStringText(der: Uint8Array, offset: number): string {
+  const start = valueStartOf(der, offset);
+  const end = elementEnd(der, offset);
+  switch (der[offset]) {
+    case 0x0c: {
+      // ASCII, as names usually are, reads the same either way.
+      let ascii = true;
+      for (let i = start; i < end && ascii; i++) ascii = der[i]! < 0x80;
+      const octets = view(der, start, end);
+      return ascii || !isUtf8(octets) ? octets.toString("latin1") : octets.toString("utf8");
+    }
     case 0x13:
     case 0x14:
     case 0x16:
-      return latin1(octets);
+      return view(der, start, end).toString("latin1");
     case 0x1e: {
       let text = "";
-      for (let i = 0; i < octets.length; i += 2)
-        text += String.fromCharCode((octets[i]! << 8) | octets[i + 1]!);
+      for (let i = start; i < end; i += 2) text += String.fromCharCode((der[i]! << 8) | der[i + 1]!);
       return text;
     }
     case 0x1c: {
       let text = "";
       // fromCharCode keeps the low 16 bits of a code point beyond the BMP.
-      for (let i = 0; i < octets.length; i += 4)
-        text += String.fromCharCode(new DataView(octets.buffer, octets.byteOffset + i, 4).getUint32(0));
+      for (let i = start; i < end; i += 4) text += String.fromCharCode((der[i + 2]! << 8) | der[i + 3]!);
       return text;
     }
     case TAG_NULL:
       return "";
     default:
-      return view(der.subarray(value.start, value.end)).toString("hex");
+      return view(der, offset, end).toString("hex");
   }
 }

@@ -72,8 +72,8 @@ iE0DPCuCbB+ZeEMF+9uI/l1GlAN6Hen0RdGCJSOQAFWp5MqXSsM+jyG3DpXW4ZIL
 Wy3MCpVmpqKnY1esr2n68xA6WvCjh0XjTGOaGQ3cuBIUfiTA
 -----END CERTIFICATE REQUEST-----`;
 
-function errorMessage(bytes: Uint8Array): string {
-  const result = parseCsr(bytes);
+async function errorMessage(bytes: Uint8Array): Promise<string> {
+  const result = await parseCsr(bytes);
   if (result.isOk()) throw new Error("expected the CSR to be refused");
   expect(result.error.type).toBe("badCSR");
   return result.error.message;
@@ -96,14 +96,14 @@ describe("parseCsr", () => {
     ["Ed448", keys.ed448, { kind: "Ed448" }],
   ];
 
-  it.each(cases)("reads and verifies a %s CSR", (label, privateKey, keyType) => {
+  it.each(cases)("reads and verifies a %s CSR", async (label, privateKey, keyType) => {
     const csr = createTestCsr({
       privateKey,
       commonName: "www.example.com",
       dnsNames: ["www.example.com", "Example.COM", "*.example.com"],
       ipAddresses: ["192.0.2.1", "2001:db8::10"],
     });
-    const parsed = parseCsr(csr)._unsafeUnwrap();
+    const parsed = (await parseCsr(csr))._unsafeUnwrap();
     expect(parsed.keyType).toEqual(keyType);
     expect(keyTypeLabel(parsed.keyType)).toBe(label);
     expect(parsed.commonName).toBe("www.example.com");
@@ -115,105 +115,107 @@ describe("parseCsr", () => {
     expect(parsed.publicKey.equals(createPublicKey(privateKey))).toBe(true);
   });
 
-  it("reads a CSR without subject or extensions", () => {
-    const parsed = parseCsr(createTestCsr({ privateKey: keys.p256 }))._unsafeUnwrap();
+  it("reads a CSR without subject or extensions", async () => {
+    const parsed = (await parseCsr(createTestCsr({ privateKey: keys.p256 })))._unsafeUnwrap();
     expect(parsed.commonName).toBeUndefined();
     expect(parsed.dnsNames).toEqual([]);
     expect(parsed.ipAddresses).toEqual([]);
   });
 
-  it("verifies RSASSA-PSS signatures", () => {
-    const parsed = parseCsr(
+  it("verifies RSASSA-PSS signatures", async () => {
+    const parsed = await parseCsr(
       createTestCsr({ privateKey: keys.rsa2048, dnsNames: ["pss.example"], rsaPss: true }),
     );
     expect(parsed._unsafeUnwrap().dnsNames).toEqual(["pss.example"]);
   });
 
-  it("reads CSRs made by OpenSSL", () => {
-    const rsa = parseCsr(der(OPENSSL_RSA))._unsafeUnwrap();
+  it("reads CSRs made by OpenSSL", async () => {
+    const rsa = (await parseCsr(der(OPENSSL_RSA)))._unsafeUnwrap();
     expect(rsa.keyType).toEqual({ kind: "RSA", modulusBits: 2048 });
     expect(rsa.commonName).toBe("www.example.com");
     expect(rsa.dnsNames).toEqual(["www.example.com", "example.com"]);
     expect(rsa.ipAddresses).toEqual(["192.0.2.7", "2001:db8::1"]);
 
-    const ec = parseCsr(der(OPENSSL_EC))._unsafeUnwrap();
+    const ec = (await parseCsr(der(OPENSSL_EC)))._unsafeUnwrap();
     expect(ec.keyType).toEqual({ kind: "EC", curve: "P-256" });
     expect(ec.commonName).toBe("a.example.org");
     expect(ec.dnsNames).toEqual(["a.example.org"]);
     expect(ec.otherSanCount).toBe(1); // the email SAN
 
-    const pss = parseCsr(der(OPENSSL_RSA_PSS))._unsafeUnwrap();
+    const pss = (await parseCsr(der(OPENSSL_RSA_PSS)))._unsafeUnwrap();
     expect(pss.dnsNames).toEqual(["pss.example.com"]);
     expect(spkiThumbprint(pss.spkiDer)).toBe(spkiThumbprint(rsa.spkiDer)); // same key in both
   });
 
-  it("keeps the last of several commonNames and counts other SAN types", () => {
+  it("keeps the last of several commonNames and counts other SAN types", async () => {
     const csr = createTestCsr({
       privateKey: keys.p256,
       commonName: ["first.example", "last.example"],
       dnsNames: ["a.example"],
       emails: ["x@example.org", "y@example.org"],
     });
-    const parsed = parseCsr(csr)._unsafeUnwrap();
+    const parsed = (await parseCsr(csr))._unsafeUnwrap();
     expect(parsed.commonName).toBe("last.example");
     expect(parsed.otherSanCount).toBe(2);
   });
 
-  it("detects a basicConstraints cA:true request", () => {
+  it("detects a basicConstraints cA:true request", async () => {
     const csr = createTestCsr({ privateKey: keys.p256, dnsNames: ["ca.example"], requestCa: true });
-    expect(parseCsr(csr)._unsafeUnwrap().requestsCa).toBe(true);
+    expect((await parseCsr(csr))._unsafeUnwrap().requestsCa).toBe(true);
   });
 
-  it("refuses a tampered signature", () => {
+  it("refuses a tampered signature", async () => {
     for (const key of [keys.rsa2048, keys.p256, keys.ed25519]) {
       const csr = createTestCsr({ privateKey: key, dnsNames: ["a.example"] });
       csr[csr.length - 1]! ^= 0x01;
-      expect(errorMessage(csr)).toBe("CSR signature does not verify");
+      expect(await errorMessage(csr)).toBe("CSR signature does not verify");
     }
   });
 
-  it("refuses a CSR whose signed content was changed", () => {
+  it("refuses a CSR whose signed content was changed", async () => {
     const csr = createTestCsr({ privateKey: keys.p256, dnsNames: ["aaaa.example"] });
     const at = Buffer.from(csr).indexOf("aaaa.example");
     csr[at] = "b".charCodeAt(0);
-    expect(errorMessage(csr)).toBe("CSR signature does not verify");
+    expect(await errorMessage(csr)).toBe("CSR signature does not verify");
   });
 
-  it("refuses SHA-1 and unknown signature algorithms, naming them", () => {
+  it("refuses SHA-1 and unknown signature algorithms, naming them", async () => {
     const csr = createTestCsr({ privateKey: keys.rsa2048, dnsNames: ["a.example"] });
     const sha1 = withSignatureAlgorithm(
       csr,
       new AlgorithmIdentifier({ algorithm: "1.2.840.113549.1.1.5", parameters: null }),
     );
-    expect(errorMessage(sha1)).toMatch(
+    expect(await errorMessage(sha1)).toMatch(
       /sha1WithRSAEncryption \(1\.2\.840\.113549\.1\.1\.5\) is not accepted/,
     );
     const unknown = withSignatureAlgorithm(csr, new AlgorithmIdentifier({ algorithm: "1.2.3.4.5" }));
-    expect(errorMessage(unknown)).toMatch(/signature algorithm 1\.2\.3\.4\.5 is not supported/);
+    expect(await errorMessage(unknown)).toMatch(/signature algorithm 1\.2\.3\.4\.5 is not supported/);
   });
 
-  it("refuses a signature algorithm that does not fit the key", () => {
+  it("refuses a signature algorithm that does not fit the key", async () => {
     const csr = createTestCsr({ privateKey: keys.rsa2048, dnsNames: ["a.example"] });
     const ecdsa = withSignatureAlgorithm(csr, new AlgorithmIdentifier({ algorithm: "1.2.840.10045.4.3.2" }));
-    expect(errorMessage(ecdsa)).toBe(
+    expect(await errorMessage(ecdsa)).toBe(
       "CSR signature algorithm ecdsa-with-SHA256 cannot be used with its RSA 2048 key",
     );
   });
 
-  it("refuses garbage, truncated and bit-flipped input without throwing", () => {
-    expect(errorMessage(new Uint8Array())).toBe("CSR is empty");
-    expect(errorMessage(new Uint8Array(70_000))).toMatch(/larger than/);
-    expect(errorMessage(Uint8Array.of(0x30, 0x80, 0, 0))).toBe("CSR is not valid DER (PKCS#10, RFC 2986)");
-    for (let i = 0; i < 500; i++) errorMessage(randomBytes(1 + (i % 300)));
+  it("refuses garbage, truncated and bit-flipped input without throwing", async () => {
+    expect(await errorMessage(new Uint8Array())).toBe("CSR is empty");
+    expect(await errorMessage(new Uint8Array(70_000))).toMatch(/larger than/);
+    expect(await errorMessage(Uint8Array.of(0x30, 0x80, 0, 0))).toBe(
+      "CSR is not valid DER (PKCS#10, RFC 2986)",
+    );
+    for (let i = 0; i < 500; i++) await errorMessage(randomBytes(1 + (i % 300)));
 
     const csr = createTestCsr({ privateKey: keys.p256, commonName: "a.example", dnsNames: ["a.example"] });
-    for (let length = 0; length < csr.length; length++) errorMessage(csr.subarray(0, length));
-    errorMessage(Uint8Array.from([...csr, 0]));
+    for (let length = 0; length < csr.length; length++) await errorMessage(csr.subarray(0, length));
+    await errorMessage(Uint8Array.from([...csr, 0]));
     for (let i = 0; i < csr.length; i++) {
       for (const mask of [0x01, 0x80, 0xff]) {
         const flipped = Uint8Array.from(csr);
         flipped[i]! ^= mask;
-        errorMessage(flipped);
+        await errorMessage(flipped);
       }
     }
   });
@@ -234,7 +236,7 @@ describe("keyTypeLabel and spkiThumbprint", () => {
 });
 
 describe("parseCsr throughput (informational)", () => {
-  it("prints CSRs parsed and verified per second", () => {
+  it("prints CSRs parsed and verified per second", async () => {
     for (const [label, key] of [
       ["ECDSA P-256", keys.p256],
       ["RSA 2048", keys.rsa2048],
@@ -244,10 +246,10 @@ describe("parseCsr throughput (informational)", () => {
         commonName: "www.example.com",
         dnsNames: ["www.example.com", "example.com"],
       });
-      for (let i = 0; i < 100; i++) parseCsr(csr); // warm up the JIT
+      for (let i = 0; i < 100; i++) await parseCsr(csr); // warm up the JIT
       const rounds = 500;
       const start = performance.now();
-      for (let i = 0; i < rounds; i++) parseCsr(csr);
+      for (let i = 0; i < rounds; i++) await parseCsr(csr);
       const perSecond = Math.round(rounds / ((performance.now() - start) / 1000));
       console.log(`parseCsr ${label}: ${perSecond}/s`);
       expect(perSecond).toBeGreaterThan(0);

@@ -1,9 +1,10 @@
-import { createHash, type KeyObject } from "node:crypto";
-import { err, ok, Result, safeTry } from "neverthrow";
+import type { KeyObject } from "node:crypto";
+import { err, ok, type Result } from "neverthrow";
 import { readRequestedExtensions } from "./csr-extensions.js";
 import { readCsrStructure } from "./csr-structure.js";
-import { signatureVerifier } from "./signature-algorithms.js";
-import { importSpki } from "./spki-import.js";
+import { sha256 } from "./sha256.js";
+import { type SignatureVerifier, signatureVerifier } from "./signature-algorithms.js";
+import { type ImportedSpki, importSpki, type KeyDescription } from "./spki-import.js";
 
 export type CsrKeyType =
   | { readonly kind: "RSA"; readonly modulusBits: number }
@@ -58,60 +59,72 @@ function badCsr(message: string): CsrError {
 
 const NOT_DER = badCsr("CSR is not valid DER (PKCS#10, RFC 2986)");
 
-const importPublicKey = Result.fromThrowable(importSpki, () => undefined);
-
 /**
  * Parses a DER PKCS#10 CSR (RFC 2986) as sent in an ACME finalize (RFC 8555 §7.4) and verifies
  * its self-signature. Never throws: any input that is not a well-formed, correctly signed CSR
  * is a `badCSR` error whose message says what is wrong.
  */
-export function parseCsr(der: Uint8Array): Result<ParsedCsr, CsrError> {
-  return safeTry(function* () {
-    if (der.length === 0) return err(badCsr("CSR is empty"));
-    if (der.length > MAX_CSR_BYTES) return err(badCsr(`CSR is larger than ${MAX_CSR_BYTES} bytes`));
-    // One strict DER walk; the ASN.1 object-tree libraries cost several verifications per CSR.
-    const request = readCsrStructure(der);
-    if (request === undefined) return err(NOT_DER);
-    const { version, keyOid } = request;
-    if (version !== 0n) return err(badCsr(`CSR version must be v1 (0), not ${version} (RFC 2986 §4.1)`));
+export async function parseCsr(der: Uint8Array): Promise<Result<ParsedCsr, CsrError>> {
+  if (der.length === 0) return err(badCsr("CSR is empty"));
+  if (der.length > MAX_CSR_BYTES) return err(badCsr(`CSR is larger than ${MAX_CSR_BYTES} bytes`));
+  // One strict DER walk; the ASN.1 object-tree libraries cost several verifications per CSR.
+  const request = readCsrStructure(der);
+  if (request === undefined) return err(NOT_DER);
+  const { version, keyOid } = request;
+  if (version !== 0n) return err(badCsr(`CSR version must be v1 (0), not ${version} (RFC 2986 §4.1)`));
 
-    const imported = importPublicKey(request.spki).unwrapOr(undefined);
-    if (imported === undefined) {
-      return err(badCsr(`CSR public key (algorithm ${keyOid}) is malformed or of an unsupported type`));
-    }
-    const { publicKey, spkiDer } = imported;
-    const keyType = classifyKey(publicKey, keyOid);
+  const imported = await importPublicKey(request.spki);
+  if (imported === undefined) {
+    return err(badCsr(`CSR public key (algorithm ${keyOid}) is malformed or of an unsupported type`));
+  }
+  const { publicKey, spkiDer, description } = imported;
+  const keyType = classifyKey(description, keyOid);
 
-    const verifier = yield* signatureVerifier(request.signatureAlgorithm).mapErr((m) => badCsr(`CSR ${m}`));
-    if (!verifier.keyTypes.includes(publicKey.asymmetricKeyType ?? "")) {
-      return err(
-        badCsr(
-          `CSR signature algorithm ${verifier.name} cannot be used with its ${keyTypeLabel(keyType)} key`,
-        ),
-      );
-    }
-    const verified = Result.fromThrowable(verifier.verify, () => false)(
-      request.tbs,
-      publicKey,
-      request.signature,
+  const verifier = signatureVerifier(request.signatureAlgorithm);
+  if (verifier.isErr()) return err(badCsr(`CSR ${verifier.error}`));
+  if (!verifier.value.keyTypes.includes(description.asymmetricKeyType ?? "")) {
+    return err(
+      badCsr(
+        `CSR signature algorithm ${verifier.value.name} cannot be used with its ${keyTypeLabel(keyType)} key`,
+      ),
     );
-    if (!verified.unwrapOr(false)) return err(badCsr("CSR signature does not verify"));
+  }
+  if (!verifies(verifier.value, request.tbs, publicKey, request.signature)) {
+    return err(badCsr("CSR signature does not verify"));
+  }
 
-    const extensions = yield* readRequestedExtensions(request.attributes).mapErr((m) => badCsr(`CSR: ${m}`));
-    const { commonNames } = request;
-    const commonName = commonNames.at(-1);
-    return ok({
-      publicKey,
-      spkiDer,
-      keyType,
-      commonNames,
-      ...(commonName === undefined ? {} : { commonName }),
-      ...extensions,
-    });
+  const extensions = readRequestedExtensions(request.extensionRequests);
+  if (extensions.isErr()) return err(badCsr(`CSR: ${extensions.error}`));
+  const { commonNames } = request;
+  const commonName = commonNames.at(-1);
+  return ok({
+    publicKey,
+    spkiDer,
+    keyType,
+    commonNames,
+    ...(commonName === undefined ? {} : { commonName }),
+    ...extensions.value,
   });
 }
 
-function classifyKey(key: KeyObject, oid: string): CsrKeyType {
+async function importPublicKey(spki: Uint8Array): Promise<ImportedSpki | undefined> {
+  try {
+    return await importSpki(spki);
+  } catch {
+    return undefined;
+  }
+}
+
+function verifies(verifier: SignatureVerifier, data: Uint8Array, key: KeyObject, signature: Uint8Array) {
+  try {
+    return verifier.verify(data, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Asks for `asymmetricKeyDetails` of RSA and EC keys only, as it always has. */
+function classifyKey(key: KeyDescription, oid: string): CsrKeyType {
   switch (key.asymmetricKeyType) {
     case "rsa":
     case "rsa-pss":
@@ -146,5 +159,5 @@ export function keyTypeLabel(keyType: CsrKeyType): string {
 
 /** base64url(SHA-256(SubjectPublicKeyInfo DER)): matches a certificate to a key (RFC 8555 §7.6). */
 export function spkiThumbprint(spkiDer: Uint8Array): string {
-  return createHash("sha256").update(spkiDer).digest("base64url");
+  return sha256(spkiDer, "base64url");
 }

@@ -3,9 +3,9 @@ import { Buffer } from "node:buffer";
 /** RFC 7468 textual encoding: base64 in 64-character lines between BEGIN/END labels. */
 export function derToPem(label: string, der: Uint8Array): string {
   const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
-  const lines: string[] = [];
-  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64));
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+  let body = "";
+  for (let i = 0; i < base64.length; i += 64) body += `${base64.slice(i, i + 64)}\n`;
+  return `-----BEGIN ${label}-----\n${body || "\n"}-----END ${label}-----\n`;
 }
 
 export interface PemBlock {

@@ -1,7 +1,7 @@
 import { constants, type KeyObject, verify } from "node:crypto";
 import { err, ok, type Result } from "neverthrow";
 import { type AlgorithmIdentifier, readAlgorithmIdentifier } from "./algorithm-identifier.js";
-import { readChildren, readSmallInteger, readTlv, readWhole, TAG_SEQUENCE } from "./der.js";
+import { isWellFormed, readChildren, readSmallInteger, readTlv, readWhole, TAG_SEQUENCE } from "./der.js";
 
 /** How to check one signature algorithm with node:crypto, and which key types may use it. */
 export interface SignatureVerifier {
@@ -90,8 +90,9 @@ function pssVerifier(parameters: Uint8Array | undefined): Result<SignatureVerifi
 
 /** The AlgorithmIdentifier that is all of `bytes`, else undefined. */
 function parseAlgorithm(bytes: Uint8Array): AlgorithmIdentifier | undefined {
+  // Parameters come from a request already checked whole; checked again here all the same.
   const tlv = readWhole(bytes, TAG_SEQUENCE);
-  return tlv && readAlgorithmIdentifier(bytes, tlv);
+  return tlv && isWellFormed(bytes, tlv) ? readAlgorithmIdentifier(bytes, 0) : undefined;
 }
 
 function parsePssParams(bytes: Uint8Array): { hash: string; saltLength: number } | undefined {

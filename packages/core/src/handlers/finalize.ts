@@ -52,7 +52,7 @@ export async function finalize(
       ),
     );
   }
-  const read = readCsr(auth.value, ctx);
+  const read = await readCsr(auth.value, ctx);
   if (read.isErr()) return err(failed(read.error.reason)(read.error.problem));
   const csr = read.value;
   const matching = checkCsrIdentifiers(csr, found.identifiers);
@@ -102,7 +102,10 @@ interface CsrFailure {
 
 const badCsrFailure = (problem: AcmeProblem): CsrFailure => ({ problem, reason: "badCSR" });
 
-function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): Result<ParsedCsr, CsrFailure> {
+async function readCsr(
+  auth: AuthenticatedRequest,
+  ctx: RequestContext,
+): Promise<Result<ParsedCsr, CsrFailure>> {
   const value = auth.payload?.csr;
   const der = typeof value === "string" ? decodeBase64url(value) : undefined;
   if (der === undefined || der.byteLength === 0) {
@@ -112,7 +115,7 @@ function readCsr(auth: AuthenticatedRequest, ctx: RequestContext): Result<Parsed
       ),
     );
   }
-  const parsed = parseCsr(der);
+  const parsed = await parseCsr(der);
   if (parsed.isErr()) return err(badCsrFailure(problem("badCSR", parsed.error.message)));
   const csr = parsed.value;
   if (csr.requestsCa) {
