@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { createHash, type KeyObject, sign } from "node:crypto";
+import { type KeyObject, sign } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -12,8 +12,18 @@ import {
   type TBSCertificate,
 } from "@peculiar/asn1-x509";
 import { err, ok, type Result } from "neverthrow";
-import { encodeTlv, readChildren, readTlv, TAG_BIT_STRING, TAG_SEQUENCE, tlvValue } from "../crypto/der.js";
+import {
+  elementEnd,
+  firstChild,
+  nextSibling,
+  TAG_BIT_STRING,
+  TAG_SEQUENCE,
+  tiles,
+  valueStartOf,
+} from "../crypto/der.js";
 import { randomOctets } from "../crypto/random.js";
+import { sha256 } from "../crypto/sha256.js";
+import { tlv, toDer } from "./der-encode.js";
 
 /** A CA private key with the signature algorithm it signs certificates with. */
 export interface CaSigner {
@@ -58,14 +68,14 @@ export function signCertificate(tbs: TBSCertificate, signer: CaSigner): Uint8Arr
   return signTbs(new Uint8Array(AsnConvert.serialize(tbs)), signer);
 }
 
+/** The unused-bits octet of a BIT STRING of whole octets (X.690 §8.6.2.2). */
+const NO_UNUSED_BITS = Uint8Array.of(0);
+
 /** Signs TBSCertificate DER and wraps it with the algorithm and signature (RFC 5280 §4.1.1). */
 export function signTbs(tbsDer: Uint8Array, signer: CaSigner): Uint8Array {
   const signature = sign(signer.hash, tbsDer, { key: signer.privateKey, dsaEncoding: "der" });
-  return encodeTlv(
-    TAG_SEQUENCE,
-    tbsDer,
-    signer.algorithmDer,
-    encodeTlv(TAG_BIT_STRING, Uint8Array.of(0), signature),
+  return toDer(
+    tlv(TAG_SEQUENCE, tbsDer, signer.algorithmDer, tlv(TAG_BIT_STRING, NO_UNUSED_BITS, signature)),
   );
 }
 
@@ -85,7 +95,7 @@ export function keyIdentifier(spki: SubjectPublicKeyInfo): Uint8Array {
 
 /** The same key identifier from the subjectPublicKey BIT STRING value (without its unused-bits octet). */
 export function keyIdentifierOf(subjectPublicKey: Uint8Array): Uint8Array {
-  return createHash("sha256").update(subjectPublicKey).digest().subarray(0, 20);
+  return sha256(subjectPublicKey).subarray(0, 20);
 }
 
 /**
@@ -94,12 +104,16 @@ export function keyIdentifierOf(subjectPublicKey: Uint8Array): Uint8Array {
  * is 0 for every key type; undefined when the DER is not that shape.
  */
 export function subjectPublicKeyOf(spkiDer: Uint8Array): Uint8Array | undefined {
-  const outer = readTlv(spkiDer, 0);
-  if (outer === undefined || outer.tag !== TAG_SEQUENCE || outer.end !== spkiDer.length) return undefined;
-  const [algorithm, key, extra] = readChildren(spkiDer, outer) ?? [];
-  if (algorithm?.tag !== TAG_SEQUENCE || key?.tag !== TAG_BIT_STRING || extra !== undefined) return undefined;
-  const bits = tlvValue(spkiDer, key);
-  return bits[0] === 0 ? bits.subarray(1) : undefined;
+  const end = spkiDer.length;
+  if (spkiDer[0] !== TAG_SEQUENCE || elementEnd(spkiDer, 0) !== end) return undefined;
+  if (!tiles(spkiDer, valueStartOf(spkiDer, 0), end)) return undefined;
+  const algorithm = firstChild(spkiDer, 0);
+  const key = nextSibling(spkiDer, algorithm, end);
+  if (key < 0 || nextSibling(spkiDer, key, end) >= 0) return undefined;
+  if (spkiDer[algorithm] !== TAG_SEQUENCE || spkiDer[key] !== TAG_BIT_STRING) return undefined;
+  const bits = valueStartOf(spkiDer, key);
+  const bitsEnd = elementEnd(spkiDer, key);
+  return bits < bitsEnd && spkiDer[bits] === 0 ? spkiDer.subarray(bits + 1, bitsEnd) : undefined;
 }
 
 /**
@@ -111,7 +125,7 @@ export function subjectPublicKeyOf(spkiDer: Uint8Array): Uint8Array | undefined 
 export function randomSerial(): { bytes: Uint8Array; hex: string } {
   const bytes = randomOctets(16);
   bytes[0] = (bytes[0]! & 0x3f) | 0x40;
-  return { bytes, hex: Buffer.from(bytes).toString("hex") };
+  return { bytes, hex: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex") };
 }
 
 /** A Name with a single UTF8String commonName (RFC 5280 §4.1.2.6), or the empty Name. */
