@@ -33,30 +33,29 @@ export async function finalize(
   const loaded = await findOrder(ctx, auth.value.account, orderId);
   if (loaded.isErr()) return err(loaded.error);
   const found = loaded.value;
-  const failed = (reason: IssuanceFailureReason) => (p: AcmeProblem) => issuanceFailed(ctx, found, reason, p);
+  const failed = (reason: IssuanceFailureReason, p: AcmeProblem) =>
+    err(issuanceFailed(ctx, found, reason, p));
   if (found.status !== "ready") {
-    return err(
-      failed("orderNotReady")(
-        problem(
-          "orderNotReady",
-          `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
-        ),
+    return failed(
+      "orderNotReady",
+      problem(
+        "orderNotReady",
+        `The order is ${found.status}; only a ready order can be finalized (RFC 8555 §7.4).`,
       ),
     );
   }
   // RFC 8555 §7.1.6: an order past its `expires` is invalid, whatever its stored status says.
   if (Date.parse(found.expires) <= deps.clock.now().getTime()) {
-    return err(
-      failed("orderNotReady")(
-        problem("orderNotReady", `The order expired at ${found.expires} and is invalid; place a new order.`),
-      ),
+    return failed(
+      "orderNotReady",
+      problem("orderNotReady", `The order expired at ${found.expires} and is invalid; place a new order.`),
     );
   }
   const read = await readCsr(auth.value, ctx);
-  if (read.isErr()) return err(failed(read.error.reason)(read.error.problem));
+  if (read.isErr()) return failed(read.error.reason, read.error.problem);
   const csr = read.value;
   const matching = checkCsrIdentifiers(csr, found.identifiers);
-  if (matching.isErr()) return err(failed("identifierMismatch")(matching.error));
+  if (matching.isErr()) return failed("identifierMismatch", matching.error);
   // RFC 8555 §6.6: a finalize that would go on to issue counts once for each registered
   // domain of the order, while the order is still `ready`: a refused client retries later.
   const allowed = await takeRateLimits(ctx, "certificatesPerDomain", registeredDomains(found.identifiers));
@@ -69,19 +68,11 @@ export async function finalize(
   });
   if (processing.isErr()) {
     if (processing.error.type === "conflict") {
-      return err(failed("orderNotReady")(problem("orderNotReady", "The order is already being finalized.")));
+      return failed("orderNotReady", problem("orderNotReady", "The order is already being finalized."));
     }
-    return err(failed("storageFailure")(storageProblem(ctx, "finalizing the order")(processing.error)));
+    return failed("storageFailure", storageProblem(ctx, "finalizing the order")(processing.error));
   }
-  const issuing = issueAndStore(ctx, processing.value, csr);
-  let timer: NodeJS.Timeout | undefined;
-  const waited = await Promise.race([
-    issuing,
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), deps.settings.finalizeWaitMs);
-    }),
-  ]);
-  clearTimeout(timer);
+  const waited = await settledWithin(issueAndStore(ctx, processing.value, csr), deps.settings.finalizeWaitMs);
   if (waited === undefined) {
     return ok(
       json(200, orderView(deps.links, processing.value), {
@@ -93,6 +84,35 @@ export async function finalize(
   return waited.map((finished) =>
     json(200, orderView(deps.links, finished), { location: deps.links.order(endpoint.id, orderId) }),
   );
+}
+
+/**
+ * What `work` settles with if that is within `ms`, else undefined once `ms` have passed (the
+ * work goes on). The timer is only set if the work is still pending once the promise jobs
+ * queued so far have run: work that waits on no I/O (a local CA, memory storage) is done by
+ * then, and needs none. A timer that was set is cleared as soon as the work settles.
+ */
+function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    work.then(
+      (value) => {
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+    // Ticks run once the promise job queue is empty.
+    process.nextTick(() => {
+      if (!settled) timer = setTimeout(resolve, ms, undefined);
+    });
+  });
 }
 
 interface CsrFailure {
@@ -160,11 +180,12 @@ async function issueAndStore(
       "serverInternal",
       "The certificate authority could not issue the certificate; the order is now invalid. Place a new order.",
     );
-    await deps.storage.orders.update({
-      ...withoutProcessingSince(order),
-      status: "invalid",
-      error: { type: failure.type, detail: failure.detail, status: failure.status },
-    });
+    await deps.storage.orders.update(
+      settled(order, {
+        status: "invalid",
+        error: { type: failure.type, detail: failure.detail, status: failure.status },
+      }),
+    );
     return err(issuanceFailed(ctx, order, "caFailure", failure));
   }
   const cert = issued.value;
@@ -186,13 +207,9 @@ async function issueAndStore(
     version: 1,
   };
   const stored = await deps.storage.transaction((tx) =>
-    tx.certificates.insert(record).andThen(() =>
-      tx.orders.update({
-        ...withoutProcessingSince(order),
-        status: "valid",
-        certificateSerial: cert.serial,
-      }),
-    ),
+    tx.certificates
+      .insert(record)
+      .andThen(() => tx.orders.update(settled(order, { status: "valid", certificateSerial: cert.serial }))),
   );
   if (stored.isErr()) {
     storageProblem(ctx, "storing the issued certificate")(stored.error);
@@ -226,6 +243,7 @@ function issuanceFailed(
   return p;
 }
 
-function withoutProcessingSince({ processingSince: _, ...order }: Order): Order {
-  return order;
+/** The order with `changes`, no longer processing: one copy, in the same member order as a spread. */
+function settled({ processingSince: _, ...order }: Order, changes: Partial<Order>): Order {
+  return Object.assign(order, changes);
 }

@@ -19,11 +19,15 @@ export function checkCsrIdentifiers(
       ),
     );
   }
-  const requested = new Set(csr.dnsNames.map((n) => n.toLowerCase()));
+  const requested = new Set<string>();
+  for (const dnsName of csr.dnsNames) requested.add(dnsName.toLowerCase());
   for (const commonName of csr.commonNames) requested.add(commonName.toLowerCase());
-  const ordered = new Set(identifiers.map((i) => i.value));
-  const extra = [...requested].filter((n) => !ordered.has(n));
-  const missing = [...ordered].filter((n) => !requested.has(n));
+  const ordered = new Set<string>();
+  for (const identifier of identifiers) ordered.add(identifier.value);
+  const extra: string[] = [];
+  for (const name of requested) if (!ordered.has(name)) extra.push(name);
+  const missing: string[] = [];
+  for (const name of ordered) if (!requested.has(name)) missing.push(name);
   if (extra.length === 0 && missing.length === 0) return ok(undefined);
   const parts = [
     missing.length > 0 ? `it lacks ${missing.join(", ")}` : "",
