@@ -45,13 +45,17 @@ export function authenticate(
   return attempt(() => authenticateRequest(ctx, mode));
 }
 
+const JOSE_JSON = "application/jose+json";
+
 /** `authenticate` as a plain promise, for handlers that await (one thenable hop fewer). */
 export async function authenticateRequest(
   ctx: RequestContext,
   mode: KeyMode,
 ): Promise<Result<AuthenticatedRequest, AcmeProblem>> {
-  const contentType = ctx.request.header("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (contentType !== "application/jose+json") {
+  const raw = ctx.request.header("content-type");
+  // The exact value clients send skips the split, trim and lower-case.
+  const contentType = raw === JOSE_JSON ? raw : raw?.split(";")[0]?.trim().toLowerCase();
+  if (contentType !== JOSE_JSON) {
     return err(
       problem(
         "malformed",
@@ -104,8 +108,21 @@ async function verifyParsed(
       ),
     );
   }
-  const fresh = await checkNonce(ctx, header.nonce);
-  if (fresh.isErr()) return err(fresh.error);
+  // Nonce (RFC 8555 §6.5) and account lookups are awaited here, not in async helpers: each
+  // helper call would add a promise and a hop to every request.
+  const nonce = header.nonce;
+  const malformedNonce = nonceFormatProblem(nonce);
+  if (malformedNonce !== undefined) return err(malformedNonce);
+  const fresh = await ctx.deps.storage.nonces.consume(ctx.endpoint.id, nonce as string, ctx.deps.clock.now());
+  if (fresh.isErr()) return err(storageProblem(ctx, "consuming a nonce")(fresh.error));
+  if (!fresh.value) {
+    return err(
+      problem(
+        "badNonce",
+        "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
+      ),
+    );
+  }
 
   let key: KeyObject;
   let account: Account | undefined;
@@ -116,9 +133,31 @@ async function verifyParsed(
     key = imported.value.key;
     jwk = { value: imported.value.jwk, thumbprint: imported.value.thumbprint };
   } else {
-    const found = await accountFromKid(ctx, header.kid);
-    if (found.isErr()) return err(found.error);
+    const kid = header.kid;
+    const accountId =
+      typeof kid === "string" ? ctx.deps.links.accountIdFromKid(ctx.endpoint.id, kid) : undefined;
+    if (accountId === undefined) {
+      return err(
+        problem(
+          "accountDoesNotExist",
+          `The JWS \`kid\` ${JSON.stringify(kid)} is not an account URL of this endpoint.`,
+        ),
+      );
+    }
+    const found = await ctx.deps.storage.accounts.get(ctx.endpoint.id, accountId);
+    if (found.isErr()) return err(storageProblem(ctx, "loading the account")(found.error));
+    if (found.value === undefined) {
+      return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
+    }
     account = found.value;
+    if (account.status !== "valid") {
+      return err(
+        problem(
+          "unauthorized",
+          `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
+        ),
+      );
+    }
     const accountKey = ctx.deps.keys.get(account.thumbprint, account.jwk);
     if (accountKey.isErr()) return err(accountKey.error);
     const matched = matchAlgorithm(accountKey.value, header.alg);
@@ -133,67 +172,30 @@ async function verifyParsed(
     if (decoded.isErr()) return err(decoded.error);
     payload = decoded.value;
   }
-  return ok({
-    header,
-    payload,
-    payloadBytes: jws.payloadBytes,
-    key,
-    ...(jwk ? { jwk } : {}),
-    ...(account ? { account } : {}),
-  });
+  // Exactly one of jwk and account is set (hasJwk !== hasKid above).
+  return ok(
+    jwk !== undefined
+      ? { header, payload, payloadBytes: jws.payloadBytes, key, jwk }
+      : { header, payload, payloadBytes: jws.payloadBytes, key, account },
+  );
 }
 
-async function checkNonce(ctx: RequestContext, nonce: unknown): Promise<Result<void, AcmeProblem>> {
+/** RFC 8555 §6.5: the nonce checks made before storage is asked. */
+function nonceFormatProblem(nonce: unknown): AcmeProblem | undefined {
   if (typeof nonce !== "string" || nonce.length === 0) {
-    return err(
-      problem("badNonce", "The JWS protected header has no `nonce`: get one from newNonce (RFC 8555 §6.5)."),
+    return problem(
+      "badNonce",
+      "The JWS protected header has no `nonce`: get one from newNonce (RFC 8555 §6.5).",
     );
   }
   // RFC 8555 §6.5.1: a nonce that is not base64url is malformed, not merely unknown.
-  if (!/^[A-Za-z0-9_-]+$/.test(nonce)) {
-    return err(
-      problem("malformed", "The JWS `nonce` is not base64url; send the Replay-Nonce value as it is."),
-    );
+  if (!BASE64URL_NONCE.test(nonce)) {
+    return problem("malformed", "The JWS `nonce` is not base64url; send the Replay-Nonce value as it is.");
   }
-  const fresh = await ctx.deps.storage.nonces.consume(ctx.endpoint.id, nonce, ctx.deps.clock.now());
-  if (fresh.isErr()) return err(storageProblem(ctx, "consuming a nonce")(fresh.error));
-  return fresh.value
-    ? ok(undefined)
-    : err(
-        problem(
-          "badNonce",
-          "The nonce is unknown, used or expired: retry with the Replay-Nonce of this response.",
-        ),
-      );
+  return undefined;
 }
 
-async function accountFromKid(ctx: RequestContext, kid: unknown): Promise<Result<Account, AcmeProblem>> {
-  const accountId =
-    typeof kid === "string" ? ctx.deps.links.accountIdFromKid(ctx.endpoint.id, kid) : undefined;
-  if (accountId === undefined) {
-    return err(
-      problem(
-        "accountDoesNotExist",
-        `The JWS \`kid\` ${JSON.stringify(kid)} is not an account URL of this endpoint.`,
-      ),
-    );
-  }
-  const found = await ctx.deps.storage.accounts.get(ctx.endpoint.id, accountId);
-  if (found.isErr()) return err(storageProblem(ctx, "loading the account")(found.error));
-  const account = found.value;
-  if (account === undefined) {
-    return err(problem("accountDoesNotExist", `No account ${kid} exists at this endpoint.`));
-  }
-  if (account.status !== "valid") {
-    return err(
-      problem(
-        "unauthorized",
-        `The account is ${account.status}; it can no longer make requests (RFC 8555 §7.3.6).`,
-      ),
-    );
-  }
-  return ok(account);
-}
+const BASE64URL_NONCE = /^[A-Za-z0-9_-]+$/;
 
 /** RFC 7515 §5.2 signature check with `key`, which must already be the one `alg` names. */
 export function verifySignature(

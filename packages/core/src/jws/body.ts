@@ -10,17 +10,19 @@ export async function readBody(
   request: AcmeHttpRequest,
   limit: number,
 ): Promise<Result<Uint8Array, AcmeProblem>> {
-  const tooLarge = () =>
-    problem("malformed", `Request body is larger than this server's limit of ${limit} bytes.`, {
-      status: 413,
-    });
   const declared = request.header("content-length");
-  if (declared !== undefined && Number(declared) > limit) return err(tooLarge());
+  if (declared !== undefined && Number(declared) > limit) return err(tooLarge(limit));
   let body: Uint8Array | undefined;
   try {
     body = await request.readBody(limit);
   } catch {
     return err(problem("malformed", "The request body could not be read completely."));
   }
-  return body === undefined ? err(tooLarge()) : ok(body);
+  return body === undefined ? err(tooLarge(limit)) : ok(body);
+}
+
+function tooLarge(limit: number): AcmeProblem {
+  return problem("malformed", `Request body is larger than this server's limit of ${limit} bytes.`, {
+    status: 413,
+  });
 }
