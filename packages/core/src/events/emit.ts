@@ -1,21 +1,17 @@
 import type { Deps, RequestContext } from "../context.js";
-import { ignores } from "../metrics/recorder.js";
 import type { AcmeEvent, EventSink } from "../ports/events.js";
 
 /** An event as a handler states it; `at` comes from the server's clock. */
 export type EventInput = AcmeEvent extends infer E ? (E extends AcmeEvent ? Omit<E, "at"> : never) : never;
 
 /**
- * Hands an event to every sink without waiting for it: a sink that throws is logged, one that
- * rejects is logged when it does, one that hangs holds nothing up. Issuance never depends on a
- * sink. An event no sink would look at (the built-in metrics recorder ignores all but issuance
- * outcomes, and is often the only sink) is not even made.
+ * Hands an event to every sink that wants its type (`EventSink.types`) without waiting for it:
+ * a sink that throws is logged, one that rejects is logged when it does, one that hangs holds
+ * nothing up. Issuance never depends on a sink. An event no sink wants (the built-in metrics
+ * recorder wants only issuance outcomes, and is often the only sink) is not even made.
  */
 export function emit(deps: Pick<Deps, "events" | "clock" | "logger">, input: EventInput): void {
-  if (!listened(deps.events, input.type)) return;
-  const event = copyOf(input);
-  event.at = deps.clock.now().toISOString();
-  deliver(deps, event as unknown as AcmeEvent);
+  if (wanted(deps.events, input.type)) deliver(deps, stamped(deps, copyOf(input)));
 }
 
 /** An event of the current ACME request: its endpoint and request id are filled in. */
@@ -27,18 +23,26 @@ export type RequestEventInput = EventInput extends infer E
 
 export function emitFrom(ctx: RequestContext, input: RequestEventInput): void {
   const { deps } = ctx;
-  if (!listened(deps.events, input.type)) return;
+  if (!wanted(deps.events, input.type)) return;
   // One object, its members in the order `{ ...input, endpointId, requestId, at }` gives.
   const event = copyOf(input);
   event.endpointId = ctx.endpoint.id;
   if (ctx.requestId !== undefined) event.requestId = ctx.requestId;
-  event.at = deps.clock.now().toISOString();
-  deliver(deps, event as unknown as AcmeEvent);
+  deliver(deps, stamped(deps, event));
 }
 
-function listened(sinks: readonly EventSink[], type: AcmeEvent["type"]): boolean {
-  for (const sink of sinks) if (!ignores(sink, type)) return true;
+const wants = (sink: EventSink, type: AcmeEvent["type"]) =>
+  sink.types === undefined || sink.types.includes(type);
+
+function wanted(sinks: readonly EventSink[], type: AcmeEvent["type"]): boolean {
+  for (const sink of sinks) if (wants(sink, type)) return true;
   return false;
+}
+
+/** The event, `at` set from the server's clock. */
+function stamped(deps: Pick<Deps, "clock">, event: Record<string, unknown>): AcmeEvent {
+  event.at = deps.clock.now().toISOString();
+  return event as unknown as AcmeEvent;
 }
 
 /**
@@ -54,6 +58,7 @@ function copyOf(input: object): Record<string, unknown> {
 
 function deliver(deps: Pick<Deps, "events" | "logger">, event: AcmeEvent): void {
   for (const sink of deps.events) {
+    if (!wants(sink, event.type)) continue;
     try {
       const pending = sink.emit(event);
       // A sink typed to return void may still return something; only promises are watched.

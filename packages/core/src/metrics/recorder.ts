@@ -1,12 +1,6 @@
 import type { Deps } from "../context.js";
 import type { AcmeEvent, EventSink } from "../ports/events.js";
 
-/** The event types the recorder counts; it ignores every other. */
-const COUNTED: ReadonlySet<AcmeEvent["type"]> = new Set(["certificate.issued", "certificate.issuanceFailed"]);
-
-/** The sinks `metricsRecorder` made: `emit` knows what they ignore (see `countsOnly`). */
-const recorders = new WeakSet<EventSink>();
-
 /**
  * The sink every server installs before the user's: it counts each finalize outcome in the
  * storage's metric buckets (the seed's CertificateIssuanceSuccess / CertificateIssuanceFailed,
@@ -15,9 +9,10 @@ const recorders = new WeakSet<EventSink>();
  * affected.
  */
 export function metricsRecorder(deps: Pick<Deps, "storage" | "logger">): EventSink {
-  const sink: EventSink = {
+  return {
+    // Only finalize outcomes are counted: the server makes no other event for this sink alone.
+    types: ["certificate.issued", "certificate.issuanceFailed"],
     emit: (event: AcmeEvent) => {
-      // Most events are not counted: those return at once, without a promise.
       const increment = incrementFor(event);
       if (increment === undefined) return;
       // `then` of the ResultAsync: one promise, no async function around it (Promise.resolve
@@ -35,16 +30,6 @@ export function metricsRecorder(deps: Pick<Deps, "storage" | "logger">): EventSi
       );
     },
   };
-  recorders.add(sink);
-  return sink;
-}
-
-/**
- * True when `sink` is a metrics recorder, which does nothing with events of `type`: `emit` need
- * not even make the event when every sink is such.
- */
-export function ignores(sink: EventSink, type: AcmeEvent["type"]): boolean {
-  return recorders.has(sink) && !COUNTED.has(type);
 }
 
 function incrementFor(event: AcmeEvent) {

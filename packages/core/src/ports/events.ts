@@ -91,4 +91,9 @@ export interface AcmeEventBase {
  */
 export interface EventSink {
   emit(event: AcmeEvent): void | Promise<void>;
+  /**
+   * The event types this sink wants; absent, every type. The server hands a sink only those,
+   * and does not even make an event that no sink wants (most requests emit some).
+   */
+  readonly types?: readonly AcmeEvent["type"][];
 }

@@ -120,4 +120,14 @@ describe("events", () => {
     expect(text).not.toContain(credentials.hmacKey);
     expect(text).not.toContain(binding.signature);
   });
+  it("hands a sink that names its types only those, and every type to one that names none", async () => {
+    const all = collector();
+    const issuedOnly = { ...collector(), types: ["certificate.issued"] as const };
+    const { client } = await setup({}, { events: [all, issuedOnly] });
+    await (await client()).issue(["example.test"]);
+    expect(all.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["account.created", "order.created", "certificate.issued"]),
+    );
+    expect(issuedOnly.events.map((e) => e.type)).toEqual(["certificate.issued"]);
+  });
 });
