@@ -2,7 +2,7 @@ import type { Account, AccountStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, found, LastRead, perform, updateConflict } from "./journal.js";
+import { conflict, found, LastRead, perform, placeJournaled, updateConflict } from "./journal.js";
 import type { EndpointScope, MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -20,11 +20,6 @@ function place(scope: EndpointScope, previous: Account | undefined, next: Accoun
   }
 }
 
-function write(journal: Journal, scope: EndpointScope, previous: Account | undefined, next: Account): void {
-  place(scope, previous, next);
-  if (journal.keeps) journal.record(() => place(scope, next, previous));
-}
-
 export function createAccountStore(state: MemoryState, journal: Journal): AccountStore {
   const lastRead = new LastRead<Account>();
   // Methods, not arrow-valued properties (see order-store.ts).
@@ -37,7 +32,7 @@ export function createAccountStore(state: MemoryState, journal: Journal): Accoun
           return err(conflict("the endpoint already has an account with this key"));
         }
         const stored = frozenCopy(account);
-        write(journal, scope, undefined, stored);
+        placeJournaled(journal, place, scope, undefined, stored);
         return ok(stored);
       });
     },
@@ -62,7 +57,7 @@ export function createAccountStore(state: MemoryState, journal: Journal): Accoun
           return err(conflict("the endpoint already has an account with this key"));
         }
         const next = nextVersion(account, stored);
-        write(journal, scope, stored, next);
+        placeJournaled(journal, place, scope, stored, next);
         return ok(next);
       });
     },

@@ -34,6 +34,7 @@ function place(
   }
 }
 
+/** `placeJournaled` (journal.ts), passing on the identifier key an insert has already made. */
 function write(
   state: MemoryState,
   journal: Journal,

@@ -10,7 +10,7 @@ import { err, ok } from "neverthrow";
 import { indexAfter, moveInOrder } from "./endpoint-order.js";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, LastRead, perform, updateConflict } from "./journal.js";
+import { conflict, LastRead, perform, placeJournaled, updateConflict } from "./journal.js";
 import type { MemoryState } from "./state.js";
 
 /** Moves the endpoint from `previous` to `next` in both the map and the sorted list. */
@@ -22,16 +22,6 @@ function place(state: MemoryState, previous: Endpoint | undefined, next: Endpoin
   const tokens = state.endpointIdsByIdempotencyToken;
   if (previous?.idempotency !== undefined) tokens.delete(previous.idempotency.token);
   if (next?.idempotency !== undefined) tokens.set(next.idempotency.token, next.id);
-}
-
-function write(
-  state: MemoryState,
-  journal: Journal,
-  previous: Endpoint | undefined,
-  next: Endpoint | undefined,
-): void {
-  place(state, previous, next);
-  if (journal.keeps) journal.record(() => place(state, next, previous));
 }
 
 export function createEndpointStore(state: MemoryState, journal: Journal): EndpointStore {
@@ -46,7 +36,7 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
           return err(conflict("an endpoint was already created with this idempotency token"));
         }
         const stored = frozenCopy(endpoint);
-        write(state, journal, undefined, stored);
+        placeJournaled(journal, place, state, undefined, stored);
         return ok(stored);
       });
     },
@@ -76,7 +66,7 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
           return err(conflict("an endpoint's idempotency token cannot change"));
         }
         const next = nextVersion(endpoint, stored);
-        write(state, journal, stored, next);
+        placeJournaled(journal, place, state, stored, next);
         return ok(next);
       });
     },
@@ -87,7 +77,7 @@ export function createEndpointStore(state: MemoryState, journal: Journal): Endpo
       return perform(journal, () => {
         const endpoint = state.endpoints.get(id);
         const scope = state.scopes.get(id);
-        if (endpoint !== undefined) write(state, journal, endpoint, undefined);
+        if (endpoint !== undefined) placeJournaled(journal, place, state, endpoint, undefined);
         if (scope !== undefined) {
           state.scopes.delete(id);
           journal.record(() => state.scopes.set(id, scope));

@@ -37,6 +37,22 @@ export class UndoLog implements Journal {
   }
 }
 
+/**
+ * The way every store writes: `place(holder, previous, next)` moves a record in the holder's maps
+ * and indexes (either way, so the same function undoes it), and inside a transaction the move
+ * back is journaled.
+ */
+export function placeJournaled<H, R>(
+  journal: Journal,
+  place: (holder: H, previous: R | undefined, next: R | undefined) => void,
+  holder: H,
+  previous: R | undefined,
+  next: R | undefined,
+): void {
+  place(holder, previous, next);
+  if (journal.keeps) journal.record(() => place(holder, next, previous));
+}
+
 export function conflict(message: string): StorageError {
   return { type: "conflict", message };
 }

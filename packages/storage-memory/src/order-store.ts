@@ -4,7 +4,7 @@ import type { Result } from "neverthrow";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
-import { conflict, found, perform, updateConflict } from "./journal.js";
+import { conflict, found, perform, placeJournaled, updateConflict } from "./journal.js";
 import type { EndpointScope, MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -32,12 +32,6 @@ function accountOrderIds(scope: EndpointScope, accountId: string): string[] {
   return ids;
 }
 
-/** Places `next` instead of `previous`, journaling the way back. */
-function write(journal: Journal, scope: EndpointScope, previous: Order | undefined, next: Order): void {
-  place(scope, previous, next);
-  if (journal.keeps) journal.record(() => place(scope, next, previous));
-}
-
 export function createOrderStore(state: MemoryState, journal: Journal): OrderStore {
   // Methods, not arrow-valued properties: nothing per store to name or allocate but the object
   // (a transaction makes its stores anew). They use no `this`, so they may be called detached.
@@ -47,7 +41,7 @@ export function createOrderStore(state: MemoryState, journal: Journal): OrderSto
         const scope = scopeFor(state, order.endpointId);
         if (scope.orders.has(order.id)) return err(conflict(`order ${order.id} already exists`));
         const stored = frozenCopy(order);
-        write(journal, scope, undefined, stored);
+        placeJournaled(journal, place, scope, undefined, stored);
         return ok(stored);
       });
     },
@@ -68,7 +62,7 @@ export function createOrderStore(state: MemoryState, journal: Journal): OrderSto
           return err(conflict(`order ${order.id} cannot change account`));
         }
         const next = nextVersion(order, stored);
-        write(journal, scope, stored, next);
+        placeJournaled(journal, place, scope, stored, next);
         return ok(next);
       });
     },
