@@ -1,4 +1,12 @@
-import type { StorageResult } from "@acme-endpoints/core";
+import type {
+  Authorization,
+  AuthorizationStore,
+  DomainValidation,
+  DomainValidationStore,
+  ExternalAccountKey,
+  ExternalAccountKeyStore,
+  StorageResult,
+} from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { frozenCopy, nextVersion } from "./freeze.js";
 import type { Journal } from "./journal.js";
@@ -12,14 +20,14 @@ interface ScopedRecord {
 }
 
 /** Where records of one kind live in their endpoint's scope, and what names them. */
-export interface ScopedRows<R extends ScopedRecord> {
+interface ScopedRows<R extends ScopedRecord> {
   readonly rows: (scope: EndpointScope) => Map<string, R>;
   readonly idOf: (record: R) => string;
   /** For messages: "domain validation". */
   readonly what: string;
 }
 
-export interface ScopedRowStore<R> {
+interface ScopedRowStore<R> {
   insert(record: R): StorageResult<R>;
   get(endpointId: string, id: string): StorageResult<R | undefined>;
   listByEndpoint(endpointId: string): StorageResult<readonly R[]>;
@@ -32,7 +40,7 @@ export interface ScopedRowStore<R> {
  * versioned updates (authorizations, domain validations, external account keys): one
  * implementation, each port taking the methods it declares.
  */
-export function createScopedRowStore<R extends ScopedRecord>(
+function createScopedRowStore<R extends ScopedRecord>(
   state: MemoryState,
   journal: Journal,
   { rows, idOf, what }: ScopedRows<R>,
@@ -88,4 +96,34 @@ export function createScopedRowStore<R extends ScopedRecord>(
       });
     },
   };
+}
+
+const AUTHORIZATIONS: ScopedRows<Authorization> = {
+  rows: (scope) => scope.authorizations,
+  idOf: (authorization) => authorization.id,
+  what: "authorization",
+};
+
+const DOMAIN_VALIDATIONS: ScopedRows<DomainValidation> = {
+  rows: (scope) => scope.domainValidations,
+  idOf: (domain) => domain.id,
+  what: "domain validation",
+};
+
+const EXTERNAL_ACCOUNT_KEYS: ScopedRows<ExternalAccountKey> = {
+  rows: (scope) => scope.externalAccountKeys,
+  idOf: (key) => key.keyId,
+  what: "external account key",
+};
+
+export function createAuthorizationStore(state: MemoryState, journal: Journal): AuthorizationStore {
+  return createScopedRowStore(state, journal, AUTHORIZATIONS);
+}
+
+export function createDomainValidationStore(state: MemoryState, journal: Journal): DomainValidationStore {
+  return createScopedRowStore(state, journal, DOMAIN_VALIDATIONS);
+}
+
+export function createExternalAccountKeyStore(state: MemoryState, journal: Journal): ExternalAccountKeyStore {
+  return createScopedRowStore(state, journal, EXTERNAL_ACCOUNT_KEYS);
 }

@@ -1,16 +1,18 @@
 import type { AcmeStores } from "@acme-endpoints/core";
 import { createAccountStore } from "./account-store.js";
-import { createAuthorizationStore } from "./authorization-store.js";
 import { createCaMaterialStore } from "./ca-material-store.js";
 import { createCertificateStore } from "./certificate-store.js";
-import { createDomainValidationStore } from "./domain-validation-store.js";
 import { createEndpointStore } from "./endpoint-store.js";
-import { createExternalAccountKeyStore } from "./external-account-key-store.js";
 import type { Journal } from "./journal.js";
 import { createMetricStore } from "./metric-store.js";
 import { createNonceStore } from "./nonce-store.js";
 import { createOrderStore } from "./order-store.js";
 import { createRateLimitStore } from "./rate-limit-store.js";
+import {
+  createAuthorizationStore,
+  createDomainValidationStore,
+  createExternalAccountKeyStore,
+} from "./scoped-rows.js";
 import type { MemoryState } from "./state.js";
 
 /** How each store is made over the state: the one list of the storage's stores. */
