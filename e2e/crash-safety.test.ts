@@ -168,6 +168,26 @@ function serialOf(got: Received): string {
  * the caller to kill. An order that got past `processing` unseen is given up for the next
  * finalize. Answers undefined, the server running, when MAX_PROBES finalizes were missed.
  */
+/**
+ * SIGSTOP takes effect asynchronously: until the kernel shows the process stopped (state T in
+ * /proc/<pid>/stat), it may still commit, e.g. a finalize's `valid` right after the `processing`
+ * the probe then reads. Without /proc (not Linux), a short pause instead.
+ */
+async function stopped(pid: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    let state: string | undefined;
+    try {
+      state = /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1];
+    } catch {
+      await sleep(20);
+      return;
+    }
+    if (state === "T" || state === "t") return;
+    await sleep(1);
+  }
+  throw new Error(`process ${pid} did not stop within 500 looks after SIGSTOP`);
+}
+
 async function catchFinalize(
   server: ExampleServer,
   transport: HttpsTransport,
@@ -187,6 +207,7 @@ async function catchFinalize(
     process.kill(pid, "SIGSTOP");
     let status: string | undefined;
     try {
+      await stopped(pid);
       const order = await database.orders.get(server.endpointId, orderUrl.split("/").at(-1) ?? "");
       status = order.isOk() ? order.value?.status : undefined;
     } finally {
