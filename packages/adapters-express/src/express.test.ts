@@ -105,3 +105,48 @@ describe("acmeRouter client address", () => {
     for (const address of seen) expect(address).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
   });
 });
+
+describe("acmeRouter behind a proxy", () => {
+  /** What core is handed for one GET with `headers`, on an app that trusts proxies or not. */
+  async function handedToCore(trustProxy: boolean, headers: Record<string, string>) {
+    const app = express();
+    if (trustProxy) app.set("trust proxy", true);
+    const seen: { url: string; clientAddress: string | undefined }[] = [];
+    app.use(
+      "/acme",
+      acmeRouter({
+        handleHttp: async (request, options) => {
+          seen.push({ url: request.url, clientAddress: options?.clientAddress });
+          return { status: 204, headers: [] };
+        },
+      }),
+    );
+    const listener = app.listen(0, "127.0.0.1");
+    servers.push(listener);
+    await new Promise((r) => listener.once("listening", r));
+    const { port } = listener.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/acme/e1/directory`, { headers });
+    expect(response.status).toBe(204);
+    return { port, ...seen[0] };
+  }
+
+  const forwarded = { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" };
+
+  it("follows X-Forwarded-For and X-Forwarded-Proto when the app trusts its proxy", async () => {
+    const { port, url, clientAddress } = await handedToCore(true, forwarded);
+    expect(url).toBe(`https://127.0.0.1:${port}/acme/e1/directory`);
+    expect(clientAddress).toBe("203.0.113.7");
+  });
+
+  it("ignores them otherwise, so a client cannot choose its rate-limit address", async () => {
+    for (const [trust, headers] of [
+      [false, forwarded],
+      [true, {}],
+      [false, {}],
+    ] as const) {
+      const { port, url, clientAddress } = await handedToCore(trust, headers);
+      expect(url).toBe(`http://127.0.0.1:${port}/acme/e1/directory`);
+      expect(clientAddress).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    }
+  });
+});

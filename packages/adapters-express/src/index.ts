@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
+import type { TLSSocket } from "node:tls";
 import { fromNodeRequest, writeNodeResponse } from "@acme-endpoints/adapters-node";
 import type { AcmeHttpRequest, AcmeServer } from "@acme-endpoints/core";
 import type { Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
@@ -26,8 +27,7 @@ export function acmeRouter(server: AcmeHandler): RequestHandler {
   // A plain middleware, not a Router: every ACME request is ours, and a Router's own dispatch
   // (layer matching, path trimming, next()) cost ~20 µs a request for nothing.
   return (req, res, next) => {
-    // The client address for per-IP rate limits: req.ip honours the app's "trust proxy".
-    const clientAddress = req.ip ?? req.socket.remoteAddress;
+    const clientAddress = clientAddressOf(req);
     server
       .handleHttp(fromExpressRequest(req), clientAddress === undefined ? {} : { clientAddress })
       .then((answer) => writeNodeResponse(answer, req, res))
@@ -45,9 +45,28 @@ export function fromExpressRequest(req: ExpressRequest): AcmeHttpRequest {
   });
 }
 
-/** Scheme and host as the client addressed them: `req.protocol` follows the app's "trust proxy". */
+/*
+ * Express's `req.ip` and `req.protocol` honour the app's "trust proxy": they read X-Forwarded-For
+ * and X-Forwarded-Proto when the peer is trusted. Without those headers both are the socket's own
+ * whatever the setting, so they are read from the socket then: proxy-addr's parse and the trust
+ * check cost ~10 µs on every request for nothing.
+ */
+
+/** The client address for per-IP rate limits (RFC 8555 §6.6): `req.ip`. */
+function clientAddressOf(req: ExpressRequest): string | undefined {
+  if (req.headers["x-forwarded-for"] === undefined) return req.socket.remoteAddress;
+  return req.ip ?? req.socket.remoteAddress;
+}
+
+/** Scheme and host as the client addressed them: `req.protocol` and the Host header. */
 function originOf(req: ExpressRequest): string {
-  return `${req.protocol}://${req.get("host") ?? "localhost"}`;
+  const scheme =
+    req.headers["x-forwarded-proto"] === undefined
+      ? (req.socket as Partial<TLSSocket>).encrypted === true
+        ? "https"
+        : "http"
+      : req.protocol;
+  return `${scheme}://${req.headers.host ?? "localhost"}`;
 }
 
 /** The body a host's parser already read, re-encoded; undefined when the stream is untouched. */
