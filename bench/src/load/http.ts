@@ -1,39 +1,47 @@
 import { Buffer } from "node:buffer";
-import { Agent, request } from "node:https";
+import { isIP } from "node:net";
+import { connect, type TLSSocket } from "node:tls";
+import { type HttpAnswer, ResponseParser, TransportError } from "./response.js";
 
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Buffer;
+export { type HttpAnswer, TransportError } from "./response.js";
+
+interface Origin {
+  /** host[:port] as in the URL: the Host header and the key of the idle pool. */
+  readonly authority: string;
+  readonly host: string;
+  readonly port: number;
 }
 
-/** Thrown for transport failures; `code` names the kind for the error tally. */
-export class TransportError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+interface InFlight {
+  readonly parser: ResponseParser;
+  readonly signal: AbortSignal;
+  readonly resolve: (answer: HttpAnswer) => void;
+  readonly reject: (error: TransportError) => void;
 }
 
 /**
- * A keep-alive HTTPS client over node:https: one socket per concurrent flow, reused for every
- * request, TLS checked against the target's own root. Every request ends by `signal` (the run's
- * deadline) or `timeoutMs`, so a stalled server cannot hold a run open.
+ * A minimal HTTP/1.1 client straight over node:tls. node's https client and Agent cost a few
+ * hundred µs of CPU per request, and the load generator shares the machine with the server it
+ * measures: every µs here is taken from the server. Each connection carries one request at a
+ * time and is reused (keep-alive), so a worker running one flow at a time keeps one connection.
+ * TLS is checked against the target's own root, host name or IP included, as https does.
+ * Every request ends by `signal` (the run's deadline) or by `timeoutMs` without a byte from the
+ * server, so a stalled server cannot hold a run open.
  */
 export class HttpClient {
-  readonly #agent: Agent;
-  readonly #seen = new WeakSet<object>();
+  /** Idle connections by authority, most recently used last. */
+  readonly #idle = new Map<string, Connection[]>();
+  readonly #open = new Set<Connection>();
+  readonly #origins = new Map<string, Origin>();
+  readonly #watched = new WeakSet<AbortSignal>();
   requests = 0;
   /** TLS connections opened: with keep-alive working, one per concurrent flow. */
   connections = 0;
 
   constructor(
+    /** `sockets`: the most idle connections kept (the expected concurrency). */
     readonly options: { readonly ca: string; readonly sockets: number; readonly timeoutMs: number },
-  ) {
-    this.#agent = new Agent({ keepAlive: true, maxSockets: options.sockets, ca: options.ca });
-  }
+  ) {}
 
   send(
     method: "GET" | "HEAD" | "POST",
@@ -42,54 +50,142 @@ export class HttpClient {
     signal: AbortSignal,
   ): Promise<HttpAnswer> {
     this.requests++;
+    if (signal.aborted) return Promise.reject(new TransportError("aborted", "run deadline"));
+    this.#watch(signal);
+    const scheme = "https://";
+    const slash = url.indexOf("/", scheme.length);
+    if (!url.startsWith(scheme)) return Promise.reject(new TransportError("bad-url", url));
+    const authority = url.slice(scheme.length, slash < 0 ? url.length : slash);
+    const path = slash < 0 ? "/" : url.slice(slash);
+    const connection = this.#idle.get(authority)?.pop() ?? this.#connect(this.#origin(authority));
+    const head = `${method} ${path} HTTP/1.1\r\nHost: ${authority}\r\n`;
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      if (body !== undefined) {
-        headers["content-type"] = "application/jose+json";
-        headers["content-length"] = String(Buffer.byteLength(body));
-      }
-      const req = request(url, {
-        method,
-        headers,
-        agent: this.#agent,
-        signal,
-        timeout: this.options.timeoutMs,
-      });
-      req.once("socket", (socket) => {
-        if (this.#seen.has(socket)) return;
-        this.#seen.add(socket);
-        this.connections++;
-      });
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          // A connection closed mid-answer still ends the stream: that is not an answer.
-          if (!res.complete) return reject(new TransportError("truncated", "the answer was cut short"));
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-          });
-        });
-        res.on("error", (e) => reject(transportError(e)));
-      });
-      req.on("timeout", () =>
-        req.destroy(new TransportError("timeout", `no answer in ${this.options.timeoutMs} ms`)),
+      connection.current = { parser: new ResponseParser(method === "HEAD"), signal, resolve, reject };
+      // The whole request in one write: one TLS record, one syscall.
+      connection.socket.write(
+        body === undefined
+          ? `${head}\r\n`
+          : `${head}Content-Type: application/jose+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
-      req.on("error", (e) => reject(transportError(e)));
-      req.end(body);
     });
   }
 
   close(): void {
-    this.#agent.destroy();
+    for (const connection of this.#open) connection.fail(new TransportError("aborted", "client closed"));
+  }
+
+  #connect(origin: Origin): Connection {
+    this.connections++;
+    const connection = new Connection(origin, this.options, (c) => this.#release(c));
+    this.#open.add(connection);
+    return connection;
+  }
+
+  /** A connection finished its request or closed: keep it for the next request, or forget it. */
+  #release(connection: Connection): void {
+    const idle = this.#idle.get(connection.origin.authority) ?? [];
+    this.#idle.set(connection.origin.authority, idle);
+    const at = idle.indexOf(connection);
+    if (at >= 0) idle.splice(at, 1);
+    if (connection.alive && idle.length < this.options.sockets) {
+      idle.push(connection);
+    } else {
+      this.#open.delete(connection);
+      connection.fail(new TransportError("closed", "connection closed"));
+    }
+  }
+
+  /** One abort listener per signal, not per request: the run's deadline ends all its requests. */
+  #watch(signal: AbortSignal): void {
+    if (this.#watched.has(signal)) return;
+    this.#watched.add(signal);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const c of this.#open)
+          if (c.current?.signal === signal) c.fail(new TransportError("aborted", "run deadline"));
+      },
+      { once: true },
+    );
+  }
+
+  #origin(authority: string): Origin {
+    let origin = this.#origins.get(authority);
+    if (origin === undefined) {
+      const url = new URL(`https://${authority}`);
+      // URL keeps IPv6 literals bracketed; tls.connect wants them bare.
+      const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+      origin = { authority, host, port: Number(url.port || 443) };
+      this.#origins.set(authority, origin);
+    }
+    return origin;
+  }
+}
+
+/** One TLS connection carrying one request at a time. */
+class Connection {
+  readonly socket: TLSSocket;
+  current: InFlight | undefined;
+  /** False once the server asked to close, closed, or anything went wrong: not to be reused. */
+  alive = true;
+
+  constructor(
+    readonly origin: Origin,
+    options: { readonly ca: string; readonly timeoutMs: number },
+    release: (c: Connection) => void,
+  ) {
+    const { host, port } = origin;
+    // Writes before the handshake completes are queued by the socket and sent after it.
+    this.socket = connect({ host, port, ca: options.ca, servername: isIP(host) ? undefined : host });
+    // One inactivity timer per connection (re-armed by node on each read and write), not one
+    // per request: it ends a stalled request, or an idle connection nobody needs any more.
+    this.socket.setTimeout(options.timeoutMs);
+    this.socket.on("timeout", () =>
+      this.fail(new TransportError("timeout", `no answer in ${options.timeoutMs} ms`)),
+    );
+    this.socket.on("error", (e) => this.fail(transportError(e)));
+    this.socket.on("data", (chunk: Buffer) => {
+      const request = this.current;
+      if (request === undefined) return this.fail(new TransportError("bad-response", "unasked bytes"));
+      let answer: HttpAnswer | undefined;
+      try {
+        answer = request.parser.push(chunk);
+      } catch (e) {
+        return this.fail(transportError(e));
+      }
+      if (answer === undefined) return;
+      this.current = undefined;
+      if (!request.parser.keepAlive) this.alive = false;
+      release(this);
+      request.resolve(answer);
+    });
+    this.socket.on("close", () => {
+      this.alive = false;
+      const request = this.current;
+      this.current = undefined;
+      release(this);
+      if (request === undefined) return;
+      // The server closed mid-request: an answer only if its body ran to the close.
+      try {
+        request.resolve(request.parser.end());
+      } catch (e) {
+        request.reject(transportError(e));
+      }
+    });
+  }
+
+  /** Ends the connection; the request in flight, if any, fails with `error`. */
+  fail(error: TransportError): void {
+    this.alive = false;
+    const request = this.current;
+    this.current = undefined;
+    this.socket.destroy();
+    request?.reject(error);
   }
 }
 
 function transportError(e: unknown): TransportError {
   if (e instanceof TransportError) return e;
   const error = e as NodeJS.ErrnoException;
-  const code = error.name === "AbortError" ? "aborted" : (error.code ?? error.name ?? "network");
-  return new TransportError(code, error.message);
+  return new TransportError(error.code ?? error.name ?? "network", error.message);
 }
