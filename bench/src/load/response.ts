@@ -43,15 +43,11 @@ export class ResponseParser {
     const data = this.#rest === undefined ? chunk : Buffer.concat([this.#rest, chunk]);
     this.#rest = undefined;
     let at = 0;
-    const keep = () => {
-      if (at < data.length) this.#rest = data.subarray(at);
-      return undefined;
-    };
     for (;;) {
       switch (this.#mode) {
         case "head": {
           const end = data.indexOf("\r\n\r\n", at);
-          if (end < 0) return keep();
+          if (end < 0) return this.#keep(data, at);
           this.#readHead(data.toString("latin1", at, end));
           at = end + 4;
           break;
@@ -68,7 +64,7 @@ export class ResponseParser {
         }
         case "chunk-size": {
           const eol = data.indexOf("\r\n", at);
-          if (eol < 0) return keep();
+          if (eol < 0) return this.#keep(data, at);
           // Chunk extensions (";name=value") are allowed after the size and mean nothing here.
           const size = /^[0-9a-fA-F]+/.exec(data.toString("latin1", at, eol))?.[0];
           if (size === undefined) throw badResponse("bad chunk size");
@@ -78,7 +74,7 @@ export class ResponseParser {
           break;
         }
         case "chunk-end": {
-          if (data.length - at < 2) return keep();
+          if (data.length - at < 2) return this.#keep(data, at);
           if (data[at] !== 0x0d || data[at + 1] !== 0x0a) throw badResponse("chunk not ended by CRLF");
           at += 2;
           this.#mode = "chunk-size";
@@ -87,7 +83,7 @@ export class ResponseParser {
         case "trailers": {
           // Trailer fields, if any, up to an empty line; none of them matter to the flows.
           const eol = data.indexOf("\r\n", at);
-          if (eol < 0) return keep();
+          if (eol < 0) return this.#keep(data, at);
           if (eol === at) this.#mode = "done";
           at = eol + 2;
           break;
@@ -109,6 +105,12 @@ export class ResponseParser {
     if (this.#mode === "head" && this.#rest === undefined)
       throw new TransportError("ECONNRESET", "the connection closed without an answer");
     throw new TransportError("truncated", "the answer was cut short");
+  }
+
+  /** Keeps the unconsumed bytes for the next read: the answer is not complete yet. */
+  #keep(data: Buffer, at: number): undefined {
+    if (at < data.length) this.#rest = data.subarray(at);
+    return undefined;
   }
 
   #readHead(text: string): void {
