@@ -44,7 +44,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`pnpm bench [--scenario compare|c32|long|micro] [--targets bare,express,pebble,pebble-challenge]
+  console.log(`pnpm bench [--scenario compare|c32|long|micro] [--targets bare,bare-http,express,pebble,pebble-challenge]
   [--rounds N] [--flows N] [--concurrency C] [--warmup N] [--time-limit S] [--stall-limit S]
   [--cert-key p256|rsa2048] [--storage memory|sqlite] [--sample-every N] [--no-micro]
   [--profile DIR]   write V8 CPU profiles of our server processes into DIR

@@ -7,6 +7,7 @@ export type TargetRuns = Map<TargetKind, (RunResult | undefined)[]>;
 
 const LABELS: Record<TargetKind, string> = {
   bare: "ours, bare node:https (adapters-node)",
+  "bare-http": "ours, bare node:http, TLS ended in front",
   express: "ours, Express (examples/server)",
   pebble: "Pebble 2.4, authz reused (valid path)",
   "pebble-challenge": "Pebble 2.4, challenge per order",
@@ -102,7 +103,7 @@ export function printRuns(
 
   for (const pebble of ["pebble", "pebble-challenge"] as const) {
     if (!runs.has(pebble)) continue;
-    for (const ours of ["bare", "express"] as const) {
+    for (const ours of ["bare", "bare-http", "express"] as const) {
       if (!runs.has(ours)) continue;
       const cpu = paired(ours, pebble, cpuMsPerCert, enoughCerts);
       const rate = paired(ours, pebble, certsPerS, finishedOnly);
@@ -120,7 +121,7 @@ export function printRuns(
     console.log(
       "\n| ours vs the crypto floor | server CPU per cert ÷ floor | floor share of server CPU |\n| --- | ---: | ---: |",
     );
-    for (const ours of ["bare", "express"] as const) {
+    for (const ours of ["bare", "bare-http", "express"] as const) {
       const ok = (runs.get(ours) ?? []).filter((r): r is RunResult => r !== undefined && enoughCerts(r));
       if (ok.length === 0) continue;
       const x = ok.map((r) => (cpuMsPerCert(r) * 1000) / micro.floorUs);

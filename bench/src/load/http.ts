@@ -1,15 +1,19 @@
 import { Buffer } from "node:buffer";
-import { isIP } from "node:net";
-import { connect, type TLSSocket } from "node:tls";
+import { connect as connectTcp, isIP, type Socket } from "node:net";
+import { connect } from "node:tls";
 import { type HttpAnswer, ResponseParser, TransportError } from "./response.js";
 
 export { type HttpAnswer, TransportError } from "./response.js";
 
 interface Origin {
-  /** host[:port] as in the URL: the Host header and the key of the idle pool. */
+  /** scheme://host[:port]: the key of the idle pool. */
+  readonly key: string;
+  /** host[:port] as in the URL: the Host header. */
   readonly authority: string;
   readonly host: string;
   readonly port: number;
+  /** https: TLS; http: plain TCP (the bench's `bare-http` target, TLS ended in front). */
+  readonly tls: boolean;
 }
 
 interface InFlight {
@@ -52,13 +56,13 @@ export class HttpClient {
     this.requests++;
     if (signal.aborted) return Promise.reject(new TransportError("aborted", "run deadline"));
     this.#watch(signal);
-    const scheme = "https://";
+    const scheme = url.startsWith("https://") ? "https://" : url.startsWith("http://") ? "http://" : "";
+    if (scheme === "") return Promise.reject(new TransportError("bad-url", url));
     const slash = url.indexOf("/", scheme.length);
-    if (!url.startsWith(scheme)) return Promise.reject(new TransportError("bad-url", url));
-    const authority = url.slice(scheme.length, slash < 0 ? url.length : slash);
+    const key = slash < 0 ? url : url.slice(0, slash);
     const path = slash < 0 ? "/" : url.slice(slash);
-    const connection = this.#idle.get(authority)?.pop() ?? this.#connect(this.#origin(authority));
-    const head = `${method} ${path} HTTP/1.1\r\nHost: ${authority}\r\n`;
+    const connection = this.#idle.get(key)?.pop() ?? this.#connect(this.#origin(key, scheme));
+    const head = `${method} ${path} HTTP/1.1\r\nHost: ${connection.origin.authority}\r\n`;
     return new Promise((resolve, reject) => {
       connection.current = { parser: new ResponseParser(method === "HEAD"), signal, resolve, reject };
       // The whole request in one write: one TLS record, one syscall.
@@ -83,8 +87,8 @@ export class HttpClient {
 
   /** A connection finished its request or closed: keep it for the next request, or forget it. */
   #release(connection: Connection): void {
-    const idle = this.#idle.get(connection.origin.authority) ?? [];
-    this.#idle.set(connection.origin.authority, idle);
+    const idle = this.#idle.get(connection.origin.key) ?? [];
+    this.#idle.set(connection.origin.key, idle);
     const at = idle.indexOf(connection);
     if (at >= 0) idle.splice(at, 1);
     if (connection.alive && idle.length < this.options.sockets) {
@@ -109,22 +113,29 @@ export class HttpClient {
     );
   }
 
-  #origin(authority: string): Origin {
-    let origin = this.#origins.get(authority);
+  #origin(key: string, scheme: string): Origin {
+    let origin = this.#origins.get(key);
     if (origin === undefined) {
-      const url = new URL(`https://${authority}`);
+      const url = new URL(key);
+      const tls = scheme === "https://";
       // URL keeps IPv6 literals bracketed; tls.connect wants them bare.
       const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-      origin = { authority, host, port: Number(url.port || 443) };
-      this.#origins.set(authority, origin);
+      origin = {
+        key,
+        authority: key.slice(scheme.length),
+        host,
+        port: Number(url.port || (tls ? 443 : 80)),
+        tls,
+      };
+      this.#origins.set(key, origin);
     }
     return origin;
   }
 }
 
-/** One TLS connection carrying one request at a time. */
+/** One TLS (or plain TCP) connection carrying one request at a time. */
 class Connection {
-  readonly socket: TLSSocket;
+  readonly socket: Socket;
   current: InFlight | undefined;
   /** False once the server asked to close, closed, or anything went wrong: not to be reused. */
   alive = true;
@@ -136,7 +147,9 @@ class Connection {
   ) {
     const { host, port } = origin;
     // Writes before the handshake completes are queued by the socket and sent after it.
-    this.socket = connect({ host, port, ca: options.ca, servername: isIP(host) ? undefined : host });
+    this.socket = origin.tls
+      ? connect({ host, port, ca: options.ca, servername: isIP(host) ? undefined : host })
+      : connectTcp({ host, port });
     // One inactivity timer per connection (re-armed by node on each read and write), not one
     // per request: it ends a stalled request, or an idle connection nobody needs any more.
     this.socket.setTimeout(options.timeoutMs);

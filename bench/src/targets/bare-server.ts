@@ -1,10 +1,13 @@
 /**
  * Our server on a bare node:https host (adapters-node), run by the bench as a child process so
  * that its CPU is its own: `node --conditions=source --import tsx bare-server.ts --data-dir D
- * [--storage memory|sqlite] [--ca-key P-256|P-384]`. Prints one JSON line when ready:
- * `{"directoryUrl":…,"tlsCaFile":…}`. Loopback only.
+ * [--storage memory|sqlite] [--ca-key P-256|P-384] [--http]`. Prints one JSON line when ready:
+ * `{"directoryUrl":…,"tlsCaFile":…}`. Loopback only. `--http` serves plain node:http, as a
+ * service behind a TLS-terminating proxy or load balancer does (RFC 8555 §6.1 wants HTTPS on
+ * the wire, which the proxy then provides): what TLS itself costs the server.
  */
 import { writeFile } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     storage: { type: "string", default: "memory" },
     "ca-key": { type: "string", default: "P-256" },
     domain: { type: "string", default: "bench.test" },
+    http: { type: "boolean", default: false },
   },
 });
 const dataDir = values["data-dir"] ?? ".";
@@ -30,15 +34,17 @@ const ca = createLocalCertificateAuthority({
 });
 let handler: ReturnType<typeof nodeHandler> = (_req, res) => res.writeHead(503).end();
 const tls = await loopbackTls(ca);
-const https = createServer({ key: tls.key, cert: tls.chainPem, keepAliveTimeout: 30_000 }, (req, res) =>
-  handler(req, res),
-);
-await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
-const { port } = https.address() as AddressInfo;
+const listener = values.http
+  ? createHttpServer({ keepAliveTimeout: 30_000 }, (req, res) => handler(req, res))
+  : createServer({ key: tls.key, cert: tls.chainPem, keepAliveTimeout: 30_000 }, (req, res) =>
+      handler(req, res),
+    );
+await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+const { port } = listener.address() as AddressInfo;
 const server = createAcmeServer({
   storage,
   certificateAuthority: ca,
-  baseUrl: `https://127.0.0.1:${port}/acme`,
+  baseUrl: `${values.http ? "http" : "https"}://127.0.0.1:${port}/acme`,
 });
 handler = nodeHandler(server);
 const endpoint = (await server.endpoints.create({ name: "bench" }))._unsafeUnwrap();
@@ -53,8 +59,8 @@ const tlsCaFile = join(dataDir, "tls-ca.pem");
 await writeFile(tlsCaFile, tls.rootPem);
 console.log(JSON.stringify({ directoryUrl: endpoint.endpointUrl, tlsCaFile }));
 process.once("SIGTERM", () => {
-  https.close();
-  https.closeAllConnections();
+  listener.close();
+  listener.closeAllConnections();
   process.exit(0);
 });
 

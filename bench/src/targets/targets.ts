@@ -9,8 +9,14 @@ import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { type ChildServer, spawnServer } from "./child.js";
 import { type LoopbackTls, loopbackTls } from "./loopback-tls.js";
 
-export type TargetKind = "bare" | "express" | "pebble" | "pebble-challenge";
-export const TARGET_KINDS: readonly TargetKind[] = ["bare", "express", "pebble", "pebble-challenge"];
+export type TargetKind = "bare" | "bare-http" | "express" | "pebble" | "pebble-challenge";
+export const TARGET_KINDS: readonly TargetKind[] = [
+  "bare",
+  "bare-http",
+  "express",
+  "pebble",
+  "pebble-challenge",
+];
 
 export interface StartedTarget {
   readonly kind: TargetKind;
@@ -48,6 +54,8 @@ export function startTarget(kind: TargetKind, options: TargetOptions): Promise<S
   switch (kind) {
     case "bare":
       return startOurs(kind, options, [join(here, "bare-server.ts"), "--storage", options.storage]);
+    case "bare-http":
+      return startOurs(kind, options, [join(here, "bare-server.ts"), "--storage", options.storage, "--http"]);
     case "express":
       return startOurs(kind, options, [
         join(repo, "examples/server/main.ts"),
