@@ -3,9 +3,16 @@
  * `server.handleHttp` with complete issuance flows (one at a time, so the CPU read around each
  * call is that request's alone) and prints µs per request kind and per certificate. For finding
  * where core's time goes; `pnpm bench` measures what a client sees.
- * `node --conditions=source --import tsx bench/src/inproc.ts [flows] [--profile]`
+ * `node --conditions=source --import tsx bench/src/inproc.ts [flows] [--no-verify]` (profile it with
+ * `node --cpu-prof`)
+ *
+ * `--no-verify`: after the warm-up, `crypto.verify` answers true without computing (the JWS and
+ * CSR signature checks, ~90 µs each, five per certificate), so that what is left is core's own
+ * code, steadier to compare between two builds. Never a figure to publish.
  */
 import { Buffer } from "node:buffer";
+import nodeCrypto from "node:crypto";
+import { syncBuiltinESMExports } from "node:module";
 import {
   type AcmeHttpRequest,
   createAcmeServer,
@@ -15,7 +22,7 @@ import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { createCsr, generateCertKey } from "./load/csr.js";
 import { generateAccountKey, signJws } from "./load/jws.js";
 
-const flows = Number(process.argv[2] ?? 2000);
+const flows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2000);
 const storage = createMemoryStorage();
 const server = createAcmeServer({
   storage,
@@ -79,6 +86,11 @@ async function flow(i: number) {
 
 for (let i = 0; i < 300; i++) await flow(-i - 1);
 cpuByKind.clear();
+if (process.argv.includes("--no-verify")) {
+  nodeCrypto.verify = (() => true) as unknown as typeof nodeCrypto.verify;
+  // Named imports of node:crypto (core's `import { verify }`) see the replacement only after this.
+  syncBuiltinESMExports();
+}
 for (let i = 0; i < flows; i++) await flow(i);
 let total = 0;
 for (const [kind, { us, n }] of cpuByKind) {
