@@ -2,7 +2,7 @@
  * Server CPU per request kind, for finding where an issuance's CPU goes: starts one target,
  * makes one account and one issued order, then sends N requests of each kind (sequential per
  * worker, `concurrency` workers) and reads the server's CPU from /proc around each batch.
- * `node --conditions=source --import tsx bench/src/breakdown.ts [bare|express] [N] [profile-dir] [only-kind]`
+ * `node --conditions=source --import tsx bench/src/breakdown.ts [bare|bare-http|express|pebble] [N] [profile-dir] [only-kind]`
  */
 import { setMaxListeners } from "node:events";
 import { AcmeWorker, type Directory } from "./load/acme.js";
@@ -42,10 +42,15 @@ try {
       const authz = (order.json.authorizations as string[])[0]!;
       await w.authorize(authz);
       const key = generateCertKey("p256");
-      const done = await w.post(String(order.json.finalize), {
+      const finalized = await w.post(String(order.json.finalize), {
         csr: createCsr(key, names(i, 0)).toString("base64url"),
       });
-      return { orderUrl: order.location!, authz, cert: String(done.json.certificate) };
+      // Pebble answers finalize with `processing`; the certificate URL comes with `valid`.
+      const done =
+        finalized.json.status === "valid"
+          ? finalized.json
+          : await w.poll(order.location!, (o) => o.status === "valid" || o.status === "invalid", "order");
+      return { orderUrl: order.location!, authz, cert: String(done.certificate) };
     }),
   );
   let counter = 1;
