@@ -46,6 +46,13 @@ function write(
   if (journal.keeps) journal.record(() => place(state, next, previous));
 }
 
+/** Points the older certificate `serial` at its renewal, unless it already has one. */
+function markRenewed(state: MemoryState, journal: Journal, serial: string, renewal: string): void {
+  const older = state.certificates.get(serial);
+  if (older === undefined || older.renewedBy !== undefined) return;
+  write(state, journal, older, nextVersion({ ...older, renewedBy: renewal }, older));
+}
+
 function find(state: MemoryState, endpointId: string, serial: string): CertificateRecord | undefined {
   const certificate = state.certificates.get(serial);
   return certificate?.endpointId === endpointId ? certificate : undefined;
@@ -67,12 +74,9 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
         // Renewal: the older certificates for the same identifier set (looked up before the new
         // one is indexed, so it is not among them) point at the new one.
         const olders = state.inventory.serialsWithIdentifiers(certificate.endpointId, key);
-        if (olders !== undefined) {
-          for (const serial of olders) {
-            const older = state.certificates.get(serial);
-            if (older === undefined || older.renewedBy !== undefined) continue;
-            write(state, journal, older, nextVersion({ ...older, renewedBy: certificate.serial }, older));
-          }
+        if (typeof olders === "string") markRenewed(state, journal, olders, certificate.serial);
+        else if (olders !== undefined) {
+          for (const serial of olders) markRenewed(state, journal, serial, certificate.serial);
         }
         const stored = frozenCopy(certificate);
         write(state, journal, undefined, stored, key);

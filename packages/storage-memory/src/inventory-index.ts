@@ -24,15 +24,18 @@ export const ALL_ENDPOINTS = "*";
  */
 export class InventoryIndex {
   readonly #scopes = new Map<string, InventoryScope>();
-  /** endpoint id → `identifierKey` → serials. */
-  readonly #byIdentifiers = new Map<string, Map<string, Set<string>>>();
+  /**
+   * endpoint id → `identifierKey` → serials: the one serial itself while there is one (most
+   * identifier sets), an array once renewals add more; no Set kept alive per certificate.
+   */
+  readonly #byIdentifiers = new Map<string, Map<string, string | string[]>>();
 
   scope(key: string): InventoryScope | undefined {
     return this.#scopes.get(key);
   }
 
   /** The serials of the endpoint's certificates for exactly this identifier set, if any. */
-  serialsWithIdentifiers(endpointId: string, identifierKey: string): ReadonlySet<string> | undefined {
+  serialsWithIdentifiers(endpointId: string, identifierKey: string): string | readonly string[] | undefined {
     return this.#byIdentifiers.get(endpointId)?.get(identifierKey);
   }
 
@@ -48,7 +51,7 @@ export class InventoryIndex {
     let previousKey: string | undefined;
     if (previous !== undefined) {
       previousKey = identifierKey(previous.identifiers);
-      this.#apply(previous, -1, previousKey);
+      this.#apply(previous, -1);
     }
     if (next !== undefined) {
       // An update usually keeps the identifier array (nextVersion shares it): same key.
@@ -60,36 +63,56 @@ export class InventoryIndex {
           ? previousKey
           : undefined) ??
         identifierKey(next.identifiers);
-      this.#apply(next, 1, key);
-    }
+      this.#apply(next, 1);
+      // An update that keeps serial, endpoint and identifiers leaves the serial where it is.
+      if (
+        previous !== undefined &&
+        previous.serial === next.serial &&
+        previous.endpointId === next.endpointId &&
+        previousKey === key
+      ) {
+        return;
+      }
+      if (previous !== undefined) this.#unlistSerial(previous, previousKey as string);
+      this.#listSerial(next, key);
+    } else if (previous !== undefined) this.#unlistSerial(previous, previousKey as string);
   }
 
-  #apply(certificate: CertificateRecord, sign: 1 | -1, idKey: string): void {
+  #apply(certificate: CertificateRecord, sign: 1 | -1): void {
     const key = inventoryKey(certificate.notAfter, certificate.serial);
     const revoked = certificate.status === "revoked";
     const open = !revoked && certificate.renewedBy === undefined;
     const renewed = certificate.renewedBy === undefined ? 0 : sign;
     applyTo(this.#scopeFor(ALL_ENDPOINTS), key, sign, revoked, open, renewed);
     applyTo(this.#scopeFor(certificate.endpointId), key, sign, revoked, open, renewed);
+  }
+
+  #listSerial(certificate: CertificateRecord, idKey: string): void {
     let sets = this.#byIdentifiers.get(certificate.endpointId);
-    let serials = sets?.get(idKey);
-    if (sign === 1) {
-      if (sets === undefined) {
-        sets = new Map();
-        this.#byIdentifiers.set(certificate.endpointId, sets);
-      }
-      if (serials === undefined) {
-        serials = new Set();
-        sets.set(idKey, serials);
-      }
-      serials.add(certificate.serial);
-    } else if (sets !== undefined && serials !== undefined) {
-      serials.delete(certificate.serial);
-      if (serials.size === 0) {
-        sets.delete(idKey);
-        if (sets.size === 0) this.#byIdentifiers.delete(certificate.endpointId);
-      }
+    if (sets === undefined) {
+      sets = new Map();
+      this.#byIdentifiers.set(certificate.endpointId, sets);
     }
+    const serials = sets.get(idKey);
+    if (serials === undefined) sets.set(idKey, certificate.serial);
+    else if (typeof serials === "string") {
+      if (serials !== certificate.serial) sets.set(idKey, [serials, certificate.serial]);
+    } else if (!serials.includes(certificate.serial)) serials.push(certificate.serial);
+  }
+
+  #unlistSerial(certificate: CertificateRecord, idKey: string): void {
+    const sets = this.#byIdentifiers.get(certificate.endpointId);
+    const serials = sets?.get(idKey);
+    if (sets === undefined || serials === undefined) return;
+    if (typeof serials === "string") {
+      if (serials !== certificate.serial) return;
+      sets.delete(idKey);
+      if (sets.size === 0) this.#byIdentifiers.delete(certificate.endpointId);
+      return;
+    }
+    const index = serials.indexOf(certificate.serial);
+    if (index >= 0) serials.splice(index, 1);
+    if (serials.length === 1) sets.set(idKey, serials[0] as string);
   }
 
   #scopeFor(name: string): InventoryScope {
