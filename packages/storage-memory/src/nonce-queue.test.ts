@@ -1,39 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "./index.js";
-import type { NonceEntry } from "./nonce-queue.js";
+import type { NonceMap } from "./nonce-queue.js";
 import { NonceQueue } from "./nonce-queue.js";
-
-function entry(nonces: Map<string, NonceEntry>, nonce: string, expiresAt: number): NonceEntry {
-  return { nonces, nonce, expiresAt };
-}
 
 describe("NonceQueue", () => {
   it("forgets the oldest nonces once it holds its capacity", () => {
     const queue = new NonceQueue(3);
-    const nonces = new Map<string, NonceEntry>();
-    for (let i = 0; i < 5; i++) queue.add(entry(nonces, `n${i}`, Number.POSITIVE_INFINITY));
+    const nonces = new Map() as NonceMap;
+    for (let i = 0; i < 5; i++) queue.add(nonces, `n${i}`, Number.POSITIVE_INFINITY);
     expect(queue.size).toBe(3);
     expect([...nonces.keys()]).toEqual(["n2", "n3", "n4"]);
   });
 
   it("forgets expired nonces against the latest time consumes reported", () => {
     const queue = new NonceQueue(100);
-    const nonces = new Map<string, NonceEntry>();
-    queue.add(entry(nonces, "old", 1_000));
-    queue.add(entry(nonces, "young", 5_000));
+    const nonces = new Map() as NonceMap;
+    queue.add(nonces, "old", 1_000);
+    queue.add(nonces, "young", 5_000);
     queue.observe(2_000);
     queue.observe(1_500); // A clock read out of order does not move time back.
-    queue.add(entry(nonces, "new", 9_000));
+    queue.add(nonces, "new", 9_000);
     expect([...nonces.keys()]).toEqual(["young", "new"]);
     expect(queue.size).toBe(2);
   });
 
   it("stays bounded over a long run of unused nonces, and keeps the recent ones", () => {
     const queue = new NonceQueue(1_000);
-    const nonces = new Map<string, NonceEntry>();
+    const nonces = new Map() as NonceMap;
     for (let i = 0; i < 50_000; i++) {
       queue.observe(i);
-      queue.add(entry(nonces, `n${i}`, i + 500));
+      queue.add(nonces, `n${i}`, i + 500);
     }
     expect(queue.size).toBeLessThanOrEqual(501);
     expect(nonces.size).toBeLessThanOrEqual(501);
@@ -42,13 +38,27 @@ describe("NonceQueue", () => {
 
   it("leaves a nonce re-inserted after a consume alone when the old entry's turn comes", () => {
     const queue = new NonceQueue(2);
-    const nonces = new Map<string, NonceEntry>();
-    queue.add(entry(nonces, "a", Number.POSITIVE_INFINITY));
+    const nonces = new Map() as NonceMap;
+    queue.add(nonces, "a", Number.POSITIVE_INFINITY);
     nonces.delete("a"); // consumed
-    const again = entry(nonces, "a", Number.POSITIVE_INFINITY);
-    queue.add(again);
-    queue.add(entry(nonces, "b", Number.POSITIVE_INFINITY)); // evicts the first, stale entry
+    const again = queue.add(nonces, "a", Number.POSITIVE_INFINITY);
+    queue.add(nonces, "b", Number.POSITIVE_INFINITY); // evicts the first, stale entry
     expect(nonces.get("a")).toBe(again);
+  });
+
+  it("finds each kept nonce's expiry after the forgotten prefix is dropped", () => {
+    const queue = new NonceQueue(100_000);
+    const nonces = new Map() as NonceMap;
+    for (let i = 0; i < 5_000; i++) {
+      queue.observe(i);
+      // The first 3,000 expire soon: forgotten, then dropped from the front of the queue.
+      queue.add(nonces, `n${i}`, i < 3_000 ? i + 10 : 1_000_000 + i);
+    }
+    expect(nonces.size).toBe(2_000);
+    for (const [nonce, position] of nonces) {
+      const i = Number(nonce.slice(1));
+      expect(queue.expiresAt(position)).toBe(1_000_000 + i);
+    }
   });
 });
 

@@ -1,10 +1,8 @@
-/** A nonce as the memory driver keeps it: in its endpoint's map and in the queue. */
-export interface NonceEntry {
-  /** The endpoint's nonce map this entry lives in (a deleted endpoint's map goes with it). */
-  readonly nonces: Map<string, NonceEntry>;
-  readonly nonce: string;
-  readonly expiresAt: number;
-}
+/**
+ * An endpoint's nonces: nonce → its position in the queue (a small integer, no object of its own;
+ * the expiry is the queue's to keep).
+ */
+export type NonceMap = Map<string, number>;
 
 /**
  * Remembers nonces in insertion order so that they can be forgotten from the oldest on, without
@@ -15,11 +13,21 @@ export interface NonceEntry {
  * retries). "Expired" is judged against the latest `now` that consumes have reported, i.e. the
  * server's own clock, fake ones included: this driver keeps no clock of its own. Consumed
  * entries stay in the queue, inert, until their turn comes.
+ *
+ * Entries are three parallel arrays, not an object each: most of what this storage keeps alive
+ * is nonces, and an object (with its boxed expiry) per nonce was two more objects for every
+ * scavenge to copy. Each entry has a position, counted from the first entry ever added, which
+ * its map holds while the nonce is usable.
  */
 export class NonceQueue {
   readonly #capacity: number;
-  #entries: NonceEntry[] = [];
+  #nonces: string[] = [];
+  #maps: NonceMap[] = [];
+  /** Epoch ms; only numbers, so they sit unboxed in the array. */
+  #expiresAt: number[] = [];
   #head = 0;
+  /** Entries dropped from the arrays' front: position p is at index p - #dropped. */
+  #dropped = 0;
   #latestNow = Number.NEGATIVE_INFINITY;
 
   constructor(capacity: number) {
@@ -28,7 +36,7 @@ export class NonceQueue {
 
   /** How many entries are kept, consumed ones included. */
   get size(): number {
-    return this.#entries.length - this.#head;
+    return this.#nonces.length - this.#head;
   }
 
   /** Learns the server's time from a consume. */
@@ -36,29 +44,44 @@ export class NonceQueue {
     if (now > this.#latestNow) this.#latestNow = now;
   }
 
-  /** Forgets what is due, then remembers `entry` in its endpoint's map. */
-  add(entry: NonceEntry): void {
+  /** Forgets what is due, then remembers `nonce` in `nonces`; answers its position. */
+  add(nonces: NonceMap, nonce: string, expiresAt: number): number {
     this.#prune();
-    this.restore(entry);
+    return this.restore(nonces, nonce, expiresAt);
   }
 
-  /** Remembers `entry` again (a rolled back consume), without forgetting anything. */
-  restore(entry: NonceEntry): void {
-    this.#entries.push(entry);
-    entry.nonces.set(entry.nonce, entry);
+  /** Remembers `nonce` again (a rolled back consume), without forgetting anything. */
+  restore(nonces: NonceMap, nonce: string, expiresAt: number): number {
+    const position = this.#dropped + this.#nonces.length;
+    this.#nonces.push(nonce);
+    this.#maps.push(nonces);
+    this.#expiresAt.push(expiresAt);
+    nonces.set(nonce, position);
+    return position;
+  }
+
+  /** When the entry at `position` expires; a position its map holds is always still kept. */
+  expiresAt(position: number): number {
+    return this.#expiresAt[position - this.#dropped] as number;
   }
 
   #prune(): void {
-    while (this.#head < this.#entries.length) {
-      const oldest = this.#entries[this.#head]!;
-      if (oldest.expiresAt >= this.#latestNow && this.size < this.#capacity) break;
+    const nonces = this.#nonces;
+    while (this.#head < nonces.length) {
+      const head = this.#head;
+      if ((this.#expiresAt[head] as number) >= this.#latestNow && this.size < this.#capacity) break;
       // A consumed, rolled back or re-inserted nonce may no longer be this entry.
-      if (oldest.nonces.get(oldest.nonce) === oldest) oldest.nonces.delete(oldest.nonce);
+      const map = this.#maps[head] as NonceMap;
+      const nonce = nonces[head] as string;
+      if (map.get(nonce) === this.#dropped + head) map.delete(nonce);
       this.#head++;
     }
-    // Drop the forgotten prefix once it is most of the array: amortized O(1) per entry.
-    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
-      this.#entries = this.#entries.slice(this.#head);
+    // Drop the forgotten prefix once it is most of the arrays: amortized O(1) per entry.
+    if (this.#head > 1024 && this.#head * 2 > nonces.length) {
+      this.#nonces = nonces.slice(this.#head);
+      this.#maps = this.#maps.slice(this.#head);
+      this.#expiresAt = this.#expiresAt.slice(this.#head);
+      this.#dropped += this.#head;
       this.#head = 0;
     }
   }

@@ -2,7 +2,6 @@ import type { NonceStore } from "@acme-endpoints/core";
 import { err } from "neverthrow";
 import type { Journal } from "./journal.js";
 import { conflict, OK_VOID, okBoolean, perform } from "./journal.js";
-import type { NonceEntry } from "./nonce-queue.js";
 import type { MemoryState } from "./state.js";
 import { scopeFor } from "./state.js";
 
@@ -13,11 +12,10 @@ export function createNonceStore(state: MemoryState, journal: Journal): NonceSto
       return perform(journal, () => {
         const nonces = scopeFor(state, endpointId).nonces;
         if (nonces.has(nonce)) return err(conflict("this nonce already exists"));
-        const entry: NonceEntry = { nonces, nonce, expiresAt: expiresAt.getTime() };
-        state.nonceQueue.add(entry);
+        const position = state.nonceQueue.add(nonces, nonce, expiresAt.getTime());
         if (journal.keeps) {
           journal.record(() => {
-            if (nonces.get(nonce) === entry) nonces.delete(nonce);
+            if (nonces.get(nonce) === position) nonces.delete(nonce);
           });
         }
         return OK_VOID;
@@ -30,15 +28,16 @@ export function createNonceStore(state: MemoryState, journal: Journal): NonceSto
         const at = now.getTime();
         state.nonceQueue.observe(at);
         const nonces = state.scopes.get(endpointId)?.nonces;
-        const entry = nonces?.get(nonce);
-        if (nonces === undefined || entry === undefined) return okBoolean(false);
+        const position = nonces?.get(nonce);
+        if (nonces === undefined || position === undefined) return okBoolean(false);
+        const expiresAt = state.nonceQueue.expiresAt(position);
         nonces.delete(nonce);
         if (journal.keeps) {
           journal.record(() => {
-            if (!nonces.has(nonce)) state.nonceQueue.restore(entry);
+            if (!nonces.has(nonce)) state.nonceQueue.restore(nonces, nonce, expiresAt);
           });
         }
-        return okBoolean(at <= entry.expiresAt);
+        return okBoolean(at <= expiresAt);
       });
     },
   };

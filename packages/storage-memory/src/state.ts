@@ -10,7 +10,7 @@ import type {
 import { InventoryIndex } from "./inventory-index.js";
 import type { Journal } from "./journal.js";
 import { MetricSeries } from "./metric-store.js";
-import type { NonceEntry } from "./nonce-queue.js";
+import type { NonceMap } from "./nonce-queue.js";
 import { NonceQueue } from "./nonce-queue.js";
 import type { RateLimitTats } from "./rate-limit-store.js";
 
@@ -27,7 +27,7 @@ export interface EndpointScope {
   /** Each account's order ids in insertion order: `listByAccount` pages by position. */
   readonly orderIdsByAccount: Map<string, string[]>;
   readonly authorizations: Map<string, Authorization>;
-  readonly nonces: Map<string, NonceEntry>;
+  readonly nonces: NonceMap;
 }
 
 export interface MemoryState {
