@@ -1,7 +1,7 @@
 import type { CertificateRecord, CertificateStore } from "@acme-endpoints/core";
 import { err, ok } from "neverthrow";
 import { listCertificates, summarize } from "./certificate-inventory.js";
-import { frozenCopy, nextVersion } from "./freeze.js";
+import { frozenCopyKeeping, nextVersion } from "./freeze.js";
 import { identifierKey } from "./inventory-index.js";
 import type { Journal } from "./journal.js";
 import { conflict, found, perform, updateConflict } from "./journal.js";
@@ -78,7 +78,12 @@ export function createCertificateStore(state: MemoryState, journal: Journal): Ce
         else if (olders !== undefined) {
           for (const serial of olders) markRenewed(state, journal, serial, certificate.serial);
         }
-        const stored = frozenCopy(certificate);
+        // Core hands on its order's identifiers and its endpoint's certificate tags: kept as
+        // they are, they are not copied (nor kept alive) twice.
+        const stored = frozenCopyKeeping(certificate, [
+          state.scopes.get(certificate.endpointId)?.orders.get(certificate.orderId)?.identifiers,
+          state.endpoints.get(certificate.endpointId)?.certificateTags,
+        ]);
         write(state, journal, undefined, stored, key);
         return ok(stored);
       });

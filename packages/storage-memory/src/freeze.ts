@@ -29,6 +29,23 @@ export function nextVersion<R extends { readonly version: number }>(record: R, s
   return Object.freeze(result) as unknown as R;
 }
 
+/**
+ * `frozenCopy`, except for members that are one of `kept`: values this storage made (members of
+ * records it holds, deep-frozen already), which the caller passed on as they are.
+ */
+export function frozenCopyKeeping<R extends object>(record: R, kept: readonly unknown[]): R {
+  if (!isPlain(record)) return frozenCopy(record);
+  const source = record as unknown as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
+  for (const key in source) {
+    const member = source[key];
+    if (member === undefined) continue;
+    result[key] =
+      typeof member === "object" && member !== null && !kept.includes(member) ? copy(member) : member;
+  }
+  return Object.freeze(result) as unknown as R;
+}
+
 function isPlain(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
