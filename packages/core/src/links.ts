@@ -37,16 +37,27 @@ const FIXED: Record<string, Resource> = {
 
 /** Path segments are our own ids: URL-safe, bounded, so a hostile path cannot smuggle anything. */
 const SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
+/** Path characters the URL parser keeps exactly as they are (WHATWG URL path state). */
+const PLAIN_PATH = /^[A-Za-z0-9_/-]*$/;
 
 export class Links {
   /** `baseUrl` without a trailing slash. */
   readonly base: string;
   readonly basePath: string;
 
+  /** `basePath` and the slash after it: what every matched path starts with. */
+  readonly #pathPrefix: string;
+  /** `base` and the slash after it, and the length of its origin. */
+  readonly #urlPrefix: string;
+  readonly #originLength: number;
+
   constructor(baseUrl: string) {
     const url = new URL(baseUrl);
     this.base = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
     this.basePath = url.pathname.replace(/\/+$/, "");
+    this.#pathPrefix = `${this.basePath}/`;
+    this.#urlPrefix = `${this.base}/`;
+    this.#originLength = url.origin.length;
   }
 
   endpointBase(endpointId: string): string {
@@ -107,12 +118,33 @@ export class Links {
    * resource of a well-formed endpoint path.
    */
   match(pathname: string, search: string): RouteMatch | undefined {
-    if (!pathname.startsWith(`${this.basePath}/`)) return undefined;
-    const parts = pathname.slice(this.basePath.length + 1).split("/");
-    const [endpointId, ...rest] = parts;
+    if (!pathname.startsWith(this.#pathPrefix)) return undefined;
+    const parts = pathname.slice(this.#pathPrefix.length).split("/");
+    const endpointId = parts[0];
     if (endpointId === undefined || !SEGMENT.test(endpointId)) return undefined;
-    if (!rest.every((p) => SEGMENT.test(p))) return { endpointId, resource: undefined };
-    return { endpointId, resource: matchResource(rest, search) };
+    for (let i = 1; i < parts.length; i++) {
+      if (!SEGMENT.test(parts[i] as string)) return { endpointId, resource: undefined };
+    }
+    return { endpointId, resource: matchResource(parts, search) };
+  }
+
+  /**
+   * `match` for an absolute request URL, or undefined when it is no URL. A URL that is this
+   * server's own origin and base path followed by plain path characters only is what the
+   * WHATWG parser would leave as it is (no query, fragment, escapes, dot segments or
+   * backslashes), so its path is read off the string; anything else is parsed.
+   */
+  matchUrl(raw: string): RouteMatch | undefined {
+    if (raw.startsWith(this.#urlPrefix) && PLAIN_PATH.test(raw.slice(this.#urlPrefix.length))) {
+      return this.match(raw.slice(this.#originLength), "");
+    }
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return undefined;
+    }
+    return this.match(url.pathname, url.search);
   }
 
   /** The canonical URL of a matched resource: what a JWS `url` must equal (RFC 8555 §6.4). */
@@ -148,16 +180,18 @@ export class Links {
   }
 }
 
-function matchResource(rest: readonly string[], search: string): Resource | undefined {
-  const [a, b, c, d] = rest;
+/** The resource named by `parts` after the first (the endpoint id). */
+function matchResource(parts: readonly string[], search: string): Resource | undefined {
+  const [, a, b, c, d] = parts;
+  const length = parts.length - 1;
   if (a === undefined) return undefined;
   // Own properties only: "constructor" or "__proto__" is not a resource.
-  if (rest.length === 1) return Object.hasOwn(FIXED, a) ? FIXED[a] : undefined;
+  if (length === 1) return Object.hasOwn(FIXED, a) ? FIXED[a] : undefined;
   if (b === undefined) return undefined;
   switch (a) {
     case "acct":
-      if (rest.length === 2) return { kind: "account", accountId: b };
-      if (rest.length === 3 && c === "orders") {
+      if (length === 2) return { kind: "account", accountId: b };
+      if (length === 3 && c === "orders") {
         const cursor = new URLSearchParams(search).get("cursor") ?? undefined;
         return cursor === undefined
           ? { kind: "accountOrders", accountId: b }
@@ -165,17 +199,17 @@ function matchResource(rest: readonly string[], search: string): Resource | unde
       }
       return undefined;
     case "order":
-      if (rest.length === 2) return { kind: "order", orderId: b };
-      if (rest.length === 3 && c === "finalize") return { kind: "finalize", orderId: b };
+      if (length === 2) return { kind: "order", orderId: b };
+      if (length === 3 && c === "finalize") return { kind: "finalize", orderId: b };
       return undefined;
     case "authz":
-      return rest.length === 2 ? { kind: "authorization", authorizationId: b } : undefined;
+      return length === 2 ? { kind: "authorization", authorizationId: b } : undefined;
     case "chall":
-      return rest.length === 3 && c !== undefined && d === undefined
+      return length === 3 && c !== undefined && d === undefined
         ? { kind: "challenge", authorizationId: b, challengeId: c }
         : undefined;
     case "cert":
-      return rest.length === 2 ? { kind: "certificate", serial: b } : undefined;
+      return length === 2 ? { kind: "certificate", serial: b } : undefined;
     default:
       return undefined;
   }

@@ -42,8 +42,7 @@ async function route(
   bare: ResponseDecoration,
   options: HandleOptions,
 ): Promise<AcmeHttpResponse> {
-  const url = parseUrl(request.url);
-  const match = url ? deps.links.match(url.pathname, url.search) : undefined;
+  const match = deps.links.matchUrl(request.url);
   if (match === undefined) {
     return problemResponse(problem("malformed", "No ACME resource at this URL.", { status: 404 }), bare);
   }
@@ -65,10 +64,11 @@ async function route(
   const nonce = await issueNonce(deps, endpoint.id);
   if (nonce.isErr())
     deps.logger.error("storage failure while issuing a nonce", { message: nonce.error.message });
+  // Absent members are undefined rather than left out: no spreads, one object shape.
   const decoration: ResponseDecoration = {
     head: bare.head,
-    ...(nonce.isOk() ? { nonce: nonce.value } : {}),
-    ...(match.resource?.kind === "directory" ? {} : { index: deps.links.directory(endpoint.id) }),
+    nonce: nonce.isOk() ? nonce.value : undefined,
+    index: match.resource?.kind === "directory" ? undefined : deps.links.directory(endpoint.id),
   };
   // RFC 8555 §7.2: newNonce exists to hand out a nonce; without one, say the server failed.
   if (nonce.isErr() && match.resource?.kind === "newNonce")
@@ -98,9 +98,10 @@ async function route(
     resource: match.resource,
     url: deps.links.canonical(endpoint.id, match.resource),
     requestId: requestIdOf(request),
-    ...(typeof options.clientAddress === "string" && options.clientAddress !== ""
-      ? { clientAddress: options.clientAddress }
-      : {}),
+    clientAddress:
+      typeof options.clientAddress === "string" && options.clientAddress !== ""
+        ? options.clientAddress
+        : undefined,
   };
   const result = await routed.handle(ctx);
   // HEAD answers carry headers only (`decoration.head`).
@@ -108,14 +109,6 @@ async function route(
     (reply) => replyResponse(reply, decoration),
     (p) => problemResponse(p, decoration),
   );
-}
-
-function parseUrl(raw: string): URL | undefined {
-  try {
-    return new URL(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Seed status lifecycle: only ACTIVE endpoints serve ACME; every other state says why. */

@@ -29,38 +29,48 @@ interface Route {
 }
 
 const POST = ["POST"] as const;
+const GET_HEAD = ["GET", "HEAD"] as const;
 
-/** The one route table: resource kind → allowed methods and handler. */
+/** The resource a handler serves, of the kind its route is for. */
+const of = <K extends Resource["kind"]>(ctx: RequestContext, _kind: K) =>
+  ctx.resource as Extract<Resource, { kind: K }>;
+
+/**
+ * The one route table: resource kind → allowed methods and handler. Made once: handlers read
+ * their ids from `ctx.resource`, so no route object or closure is made per request.
+ */
+const ROUTES: { readonly [K in Resource["kind"]]: Route } = {
+  directory: { methods: GET_HEAD, handle: directory },
+  newNonce: { methods: GET_HEAD, handle: newNonce },
+  newAccount: { methods: POST, handle: newAccount },
+  newOrder: { methods: POST, handle: newOrder },
+  revokeCert: { methods: POST, handle: revokeCert },
+  keyChange: { methods: POST, handle: keyChange },
+  account: { methods: POST, handle: (ctx) => account(ctx, of(ctx, "account").accountId) },
+  accountOrders: {
+    methods: POST,
+    handle: (ctx) => {
+      const { accountId, cursor } = of(ctx, "accountOrders");
+      return accountOrders(ctx, accountId, cursor);
+    },
+  },
+  order: { methods: POST, handle: (ctx) => order(ctx, of(ctx, "order").orderId) },
+  finalize: { methods: POST, handle: (ctx) => finalize(ctx, of(ctx, "finalize").orderId) },
+  authorization: {
+    methods: POST,
+    handle: (ctx) => authorization(ctx, of(ctx, "authorization").authorizationId),
+  },
+  challenge: {
+    methods: POST,
+    handle: (ctx) => {
+      const { authorizationId, challengeId } = of(ctx, "challenge");
+      return challenge(ctx, authorizationId, challengeId);
+    },
+  },
+  certificate: { methods: POST, handle: (ctx) => certificate(ctx, of(ctx, "certificate").serial) },
+};
+
+/** The route of a resource; its handler expects a context whose `resource` is this one. */
 export function routeFor(resource: Resource): Route {
-  switch (resource.kind) {
-    case "directory":
-      return { methods: ["GET", "HEAD"], handle: directory };
-    case "newNonce":
-      return { methods: ["GET", "HEAD"], handle: newNonce };
-    case "newAccount":
-      return { methods: POST, handle: newAccount };
-    case "newOrder":
-      return { methods: POST, handle: newOrder };
-    case "revokeCert":
-      return { methods: POST, handle: revokeCert };
-    case "keyChange":
-      return { methods: POST, handle: keyChange };
-    case "account":
-      return { methods: POST, handle: (ctx) => account(ctx, resource.accountId) };
-    case "accountOrders":
-      return { methods: POST, handle: (ctx) => accountOrders(ctx, resource.accountId, resource.cursor) };
-    case "order":
-      return { methods: POST, handle: (ctx) => order(ctx, resource.orderId) };
-    case "finalize":
-      return { methods: POST, handle: (ctx) => finalize(ctx, resource.orderId) };
-    case "authorization":
-      return { methods: POST, handle: (ctx) => authorization(ctx, resource.authorizationId) };
-    case "challenge":
-      return {
-        methods: POST,
-        handle: (ctx) => challenge(ctx, resource.authorizationId, resource.challengeId),
-      };
-    case "certificate":
-      return { methods: POST, handle: (ctx) => certificate(ctx, resource.serial) };
-  }
+  return ROUTES[resource.kind];
 }
