@@ -9,7 +9,7 @@ import { orderView } from "../http/views.js";
 import { authenticateRequest } from "../jws/authenticate.js";
 import { combine, validateOrderIdentifiers } from "../policy/identifiers.js";
 import { findCoveringDomain } from "../policy/pre-approved.js";
-import { takeRateLimit } from "../policy/rate-limits.js";
+import { isLimited, takeRateLimit } from "../policy/rate-limits.js";
 import type { StorageError } from "../ports/storage.js";
 import { type AcmeProblem, problem, type Subproblem } from "../problems.js";
 import { attempt } from "../result.js";
@@ -34,19 +34,20 @@ export async function newOrder(ctx: RequestContext): Promise<Result<AcmeReply, A
   const now = deps.clock.now();
   const validity = requestedValidity(payload, now, deps.settings.maxCertificateValidityMs);
   if (validity.isErr()) return err(validity.error);
-  const domains = await deps.storage.domainValidations
-    .listByEndpoint(endpoint.id)
-    .mapErr(storageProblem(ctx, "loading domain validations"));
-  if (domains.isErr()) return err(domains.error);
+  const domains = await deps.storage.domainValidations.listByEndpoint(endpoint.id);
+  if (domains.isErr()) return err(storageProblem(ctx, "loading domain validations")(domains.error));
   const covered = coverAll(identifiers, domains.value);
   if (covered.isErr()) return err(covered.error);
   const covering = covered.value;
   // RFC 8555 §6.6: an order that would be created counts, before it is stored.
-  const allowed = await takeRateLimit(ctx, "newOrdersPerAccount", account.id);
-  if (allowed.isErr()) return err(allowed.error);
+  if (isLimited(ctx, "newOrdersPerAccount")) {
+    const allowed = await takeRateLimit(ctx, "newOrdersPerAccount", account.id);
+    if (allowed.isErr()) return err(allowed.error);
+  }
 
   const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
   const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();
+  const createdAt = now.toISOString();
   const authorizations: Authorization[] = identifiers.map((identifier, i) => {
     const domain = covering[i] as DomainValidation;
     const wildcard = identifier.value.startsWith("*.");
@@ -71,7 +72,7 @@ export async function newOrder(ctx: RequestContext): Promise<Result<AcmeReply, A
         },
       ],
       domainValidationId: domain.id,
-      createdAt: now.toISOString(),
+      createdAt,
       version: 1,
     };
   });
@@ -84,7 +85,7 @@ export async function newOrder(ctx: RequestContext): Promise<Result<AcmeReply, A
     authorizationIds: authorizations.map((a) => a.id),
     ...validity.value,
     expires,
-    createdAt: now.toISOString(),
+    createdAt,
     version: 1,
   };
   const stored = await deps.storage.transaction((tx) =>
@@ -122,6 +123,11 @@ function coverAll(
   return subproblems.length > 0 ? err(combine(subproblems)) : ok(covering);
 }
 
+/** The CA's default validity: nothing asked. Shared (a Result is immutable; frozen, as every caller gets it). */
+const DEFAULT_VALIDITY: Result<{ notBefore?: string; notAfter?: string }, AcmeProblem> = Object.freeze(
+  ok(Object.freeze({})),
+);
+
 /**
  * RFC 8555 §7.4: notBefore/notAfter are honoured when they are RFC 3339 dates, notAfter is in
  * the future and after notBefore, and the span is within the server's maximum validity;
@@ -132,6 +138,8 @@ function requestedValidity(
   now: Date,
   maxValidityMs: number,
 ): Result<{ notBefore?: string; notAfter?: string }, AcmeProblem> {
+  // Most orders ask for neither: no parsing, no closures.
+  if (payload.notBefore === undefined && payload.notAfter === undefined) return DEFAULT_VALIDITY;
   const parse = (field: "notBefore" | "notAfter"): Result<Date | undefined, AcmeProblem> => {
     const value = payload[field];
     if (value === undefined) return ok(undefined);

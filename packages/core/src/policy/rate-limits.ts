@@ -54,6 +54,14 @@ export function takeRateLimit(
   return new ResultAsync(Promise.resolve(decided));
 }
 
+/**
+ * Whether the endpoint sets the `name` limit. Unset, taking it is always allowed and counts
+ * nothing: a handler may skip the take (and the wait for its answer, and working out subjects).
+ */
+export function isLimited(ctx: RequestContext, name: RateLimitName): boolean {
+  return ctx.endpoint.rateLimits?.[name] !== undefined;
+}
+
 /** Takes one for each subject in turn; the first refusal answers (earlier ones stay counted). */
 export function takeRateLimits(
   ctx: RequestContext,
