@@ -25,9 +25,12 @@ export function tlv(tag: number, ...contents: DerPart[]): DerElement {
   return { tag, contents, length };
 }
 
-/** Writes a part out as DER bytes. */
+/**
+ * Writes a part out as DER bytes. Into a Buffer, which below 4 KiB comes from Buffer's pool
+ * rather than a new ArrayBuffer; `write` sets every octet, so the unzeroed memory never shows.
+ */
 export function toDer(part: DerPart): Uint8Array {
-  const out = new Uint8Array(encodedLength(part));
+  const out = Buffer.allocUnsafe(encodedLength(part));
   write(out, 0, part);
   return out;
 }

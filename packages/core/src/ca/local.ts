@@ -68,6 +68,8 @@ export function createLocalCertificateAuthority(
   const validityMs = (options.validityDays ?? 90) * DAY_MS;
   const prefix = options.commonNamePrefix ?? "acme-endpoints local";
   let loading: Promise<Result<Hierarchy, CaError>> | undefined;
+  /** The hierarchy once a load succeeded: issuing from it then waits on nothing. */
+  let loaded: Hierarchy | undefined;
 
   const profile = (level: string, days: number, notAfterCap?: Date): CaLevelProfile => {
     const notBefore = wholeSeconds(new Date(clock.now().getTime() - CA_BACKDATE_MS));
@@ -118,7 +120,8 @@ export function createLocalCertificateAuthority(
       const attempt: Promise<Result<Hierarchy, CaError>> = Promise.resolve(loadHierarchy())
         .catch((cause: unknown) => err(caError("local CA: loading the CA failed", cause)))
         .then((result) => {
-          if (result.isErr() && loading === attempt) loading = undefined;
+          if (result.isOk()) loaded = result.value;
+          else if (loading === attempt) loading = undefined;
           return result;
         });
       loading = attempt;
@@ -148,14 +151,23 @@ export function createLocalCertificateAuthority(
     return ok({ notBefore, notAfter });
   };
 
+  const issueFrom = ({ issuer }: Hierarchy, request: IssueRequest): Result<IssuedCertificate, CaError> =>
+    validity(request, issuer.ca).andThen(({ notBefore, notAfter }) =>
+      issueLeaf(issuer, request, notBefore, notAfter),
+    );
+
   return {
     provision: () => hierarchy().map(() => undefined),
-    issue: (request): ResultAsync<IssuedCertificate, CaError> =>
-      hierarchy().andThen(({ issuer }) =>
-        validity(request, issuer.ca).andThen(({ notBefore, notAfter }) =>
-          issueLeaf(issuer, request, notBefore, notAfter),
-        ),
-      ),
+    issue: (request): ResultAsync<IssuedCertificate, CaError> => {
+      if (loaded === undefined) return hierarchy().andThen((h) => issueFrom(h, request));
+      // Loaded: one settled promise, not a chain on the load's. A throw still rejects, as it
+      // would inside andThen.
+      try {
+        return new ResultAsync(Promise.resolve(issueFrom(loaded, request)));
+      } catch (cause) {
+        return new ResultAsync(Promise.reject(cause));
+      }
+    },
     rootCertificatePem: () => hierarchy().map(({ root }) => root.certificatePem),
     intermediateCertificatePem: () => hierarchy().map(({ issuer }) => issuer.ca.certificatePem),
   };

@@ -104,11 +104,8 @@ async function route(
         : undefined,
   };
   const result = await routed.handle(ctx);
-  // HEAD answers carry headers only (`decoration.head`).
-  return result.match(
-    (reply) => replyResponse(reply, decoration),
-    (p) => problemResponse(p, decoration),
-  );
+  // HEAD answers carry headers only (`decoration.head`). A branch, not `match`: no closures.
+  return result.isOk() ? replyResponse(result.value, decoration) : problemResponse(result.error, decoration);
 }
 
 /** Seed status lifecycle: only ACTIVE endpoints serve ACME; every other state says why. */

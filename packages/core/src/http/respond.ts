@@ -53,11 +53,11 @@ function finish(
 }
 
 // Names are lower case, as HTTP/2 and Headers have them.
-function baseHeaders(decoration: ResponseDecoration, links: AcmeReply["links"] = []): HeaderPairs {
+function baseHeaders(decoration: ResponseDecoration, links?: AcmeReply["links"]): HeaderPairs {
   // RFC 8555 §6.5: clients must not cache nonce-carrying responses.
   const headers: HeaderPairs = [["cache-control", "no-store"]];
   if (decoration.nonce !== undefined) headers.push(["replay-nonce", decoration.nonce]);
-  for (const l of links) headers.push(["link", `<${l.url}>;rel="${l.rel}"`]);
+  if (links !== undefined) for (const l of links) headers.push(["link", `<${l.url}>;rel="${l.rel}"`]);
   if (decoration.index !== undefined) headers.push(["link", `<${decoration.index}>;rel="index"`]);
   return headers;
 }

@@ -1,7 +1,10 @@
 import { Buffer } from "node:buffer";
+import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { jsonOf, PROBLEM, rawPost, setup } from "../test/setup.js";
 import { generateTestKey, signJws, type TestKeyType } from "../testing/acme-client.js";
+import { type ParsedJws, parseFlattenedJws } from "./parse.js";
+import { verifyJwsSignature } from "./signature.js";
 
 /** Signature checks done with node:crypto directly (RFC 7515 §5.2, RFC 7518 §3.4, RFC 8037). */
 describe("JWS signature verification", () => {
@@ -71,6 +74,35 @@ describe("JWS signature verification", () => {
         await rawPost(server.handle, acme.directory.newOrder, JSON.stringify(body)),
       );
       expect(answer).toMatchObject({ type: PROBLEM("malformed"), detail: expect.stringMatching(detail) });
+    }
+  });
+});
+
+describe("verifyJwsSignature's signing input", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jws = (payloadText: string, signedPayload = payloadText): ParsedJws => {
+    const protectedB64 = Buffer.from('{"alg":"ES256"}').toString("base64url");
+    const payload = Buffer.from(payloadText).toString("base64url");
+    const signed = `${protectedB64}.${Buffer.from(signedPayload).toString("base64url")}`;
+    const signature = sign("sha256", Buffer.from(signed), { key: privateKey, dsaEncoding: "ieee-p1363" });
+    const parsed = parseFlattenedJws(
+      Buffer.from(
+        JSON.stringify({ protected: protectedB64, payload, signature: signature.toString("base64url") }),
+      ),
+    );
+    return parsed._unsafeUnwrap();
+  };
+
+  it("is exactly protected.payload, whatever was verified before and at any size", () => {
+    const long = "x".repeat(20_000);
+    const sizes = ["", "{}", "y".repeat(7000), long, "z".repeat(6000), "{}", long.slice(1), "a"];
+    for (const text of sizes) {
+      expect(verifyJwsSignature(jws(text), publicKey, "ES256").isOk(), `${text.length} octets`).toBe(true);
+      // A signature over a longer or shorter payload than the one sent never verifies.
+      expect(verifyJwsSignature(jws(text, `${text}!`), publicKey, "ES256").isErr()).toBe(true);
+      if (text.length > 0) {
+        expect(verifyJwsSignature(jws(text, text.slice(1)), publicKey, "ES256").isErr()).toBe(true);
+      }
     }
   });
 });
