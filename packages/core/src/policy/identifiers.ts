@@ -11,6 +11,48 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
  * A-labels for IDNs, no trailing dot, a wildcard only as the whole leftmost label.
  */
 export function dnsNameProblem(name: string): string | undefined {
+  return isPlainDnsName(name) ? undefined : dnsNameProblemOf(name);
+}
+
+const DOT = 0x2e;
+const HYPHEN = 0x2d;
+
+/**
+ * One pass over the usual, acceptable name: an optional `*.`, then two or more labels of 1-63
+ * of a-z, 0-9 and inner hyphens, at most 253 characters, the last label not all digits. Every
+ * name this accepts, `dnsNameProblemOf` accepts too (the regular expressions and the split
+ * there cost ~5 µs a name); anything else goes there for the answer, which says what is wrong.
+ */
+export function isPlainDnsName(name: string): boolean {
+  const length = name.length;
+  if (length === 0 || length > 253) return false;
+  let i = name.startsWith("*.") ? 2 : 0;
+  let labels = 0;
+  let labelDigitsOnly = true;
+  while (i < length) {
+    const start = i;
+    labelDigitsOnly = true;
+    for (; i < length; i++) {
+      const c = name.charCodeAt(i);
+      if (c === DOT) break;
+      if (c >= 0x30 && c <= 0x39) continue;
+      if ((c >= 0x61 && c <= 0x7a) || c === HYPHEN) labelDigitsOnly = false;
+      else return false;
+    }
+    const labelLength = i - start;
+    if (labelLength === 0 || labelLength > 63) return false;
+    if (name.charCodeAt(start) === HYPHEN || name.charCodeAt(i - 1) === HYPHEN) return false;
+    labels++;
+    if (i < length) {
+      i++; // the dot
+      if (i === length) return false; // a trailing dot
+    }
+  }
+  return labels >= 2 && !labelDigitsOnly;
+}
+
+/** `dnsNameProblem` the long way: each rule in turn, the first broken one answered. */
+export function dnsNameProblemOf(name: string): string | undefined {
   if (name.length === 0) return "the name is empty";
   if (/^[0-9a-f:]*:[0-9a-f:]*$/i.test(name) || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
     return "IP addresses are not supported as dns identifiers (and this server does not issue for IP identifiers)";
