@@ -108,19 +108,21 @@ function coverAll(
   identifiers: readonly Identifier[],
   domains: readonly DomainValidation[],
 ): Result<(DomainValidation | undefined)[], AcmeProblem> {
-  const covering = identifiers.map((identifier) => findCoveringDomain(identifier, domains));
-  const subproblems: Subproblem[] = identifiers.flatMap((identifier, i) =>
-    covering[i] === undefined
-      ? [
-          {
-            type: "rejectedIdentifier" as const,
-            detail: `${identifier.value} is not covered by a validated domain of this endpoint; ask its operator to add the domain${identifier.value.startsWith("*.") ? " with wildcards allowed" : ""}.`,
-            identifier,
-          },
-        ]
-      : [],
-  );
-  return subproblems.length > 0 ? err(combine(subproblems)) : ok(covering);
+  const covering: (DomainValidation | undefined)[] = [];
+  // Made only when an identifier is not covered.
+  let subproblems: Subproblem[] | undefined;
+  for (const identifier of identifiers) {
+    const domain = findCoveringDomain(identifier, domains);
+    covering.push(domain);
+    if (domain !== undefined) continue;
+    subproblems ??= [];
+    subproblems.push({
+      type: "rejectedIdentifier",
+      detail: `${identifier.value} is not covered by a validated domain of this endpoint; ask its operator to add the domain${identifier.value.startsWith("*.") ? " with wildcards allowed" : ""}.`,
+      identifier,
+    });
+  }
+  return subproblems !== undefined ? err(combine(subproblems)) : ok(covering);
 }
 
 /** The CA's default validity: nothing asked. Shared (a Result is immutable; frozen, as every caller gets it). */

@@ -15,11 +15,22 @@ export function findCoveringDomain(
 ): DomainValidation | undefined {
   const wildcard = identifier.value.startsWith("*.");
   const name = wildcard ? identifier.value.slice(2) : identifier.value;
-  return domains.find((d) => {
-    if (d.status !== "SUCCESS") return false;
+  for (const d of domains) {
+    if (d.status !== "SUCCESS") continue;
     const exact = name === d.domainName;
-    const below = name.endsWith(`.${d.domainName}`);
-    if (wildcard) return d.scope.wildcards && (exact || (below && d.scope.subdomains));
-    return (exact && d.scope.exactDomain) || (below && d.scope.subdomains);
-  });
+    const below = isBelow(name, d.domainName);
+    if (
+      wildcard
+        ? d.scope.wildcards && (exact || (below && d.scope.subdomains))
+        : (exact && d.scope.exactDomain) || (below && d.scope.subdomains)
+    )
+      return d;
+  }
+  return undefined;
+}
+
+/** `name.endsWith("." + domain)`, without building that string for every domain. */
+function isBelow(name: string, domain: string): boolean {
+  const dot = name.length - domain.length - 1;
+  return dot >= 0 && name.charCodeAt(dot) === 0x2e && name.endsWith(domain);
 }
