@@ -1,5 +1,6 @@
 import type { Deps, RequestContext } from "../context.js";
 import type { AcmeEvent, EventSink } from "../ports/events.js";
+import { isoString } from "./iso-time.js";
 
 /** An event as a handler states it; `at` comes from the server's clock. */
 export type EventInput = AcmeEvent extends infer E ? (E extends AcmeEvent ? Omit<E, "at"> : never) : never;
@@ -41,7 +42,7 @@ function wanted(sinks: readonly EventSink[], type: AcmeEvent["type"]): boolean {
 
 /** The event, `at` set from the server's clock. */
 function stamped(deps: Pick<Deps, "clock">, event: Record<string, unknown>): AcmeEvent {
-  event.at = deps.clock.now().toISOString();
+  event.at = isoString(deps.clock.now());
   return event as unknown as AcmeEvent;
 }
 

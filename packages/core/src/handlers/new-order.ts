@@ -3,6 +3,7 @@ import type { RequestContext } from "../context.js";
 import { newId, newToken } from "../domain/ids.js";
 import type { Authorization, DomainValidation, Identifier, Order } from "../domain/types.js";
 import { emitFrom } from "../events/emit.js";
+import { isoString } from "../events/iso-time.js";
 import { type AcmeReply, json } from "../http/reply.js";
 import { storageProblem } from "../http/storage-problem.js";
 import { orderView } from "../http/views.js";
@@ -45,9 +46,9 @@ export async function newOrder(ctx: RequestContext): Promise<Result<AcmeReply, A
     if (allowed.isErr()) return err(allowed.error);
   }
 
-  const expires = new Date(now.getTime() + deps.settings.orderLifetimeMs).toISOString();
-  const authzExpires = new Date(now.getTime() + deps.settings.authorizationLifetimeMs).toISOString();
-  const createdAt = now.toISOString();
+  const expires = isoString(new Date(now.getTime() + deps.settings.orderLifetimeMs));
+  const authzExpires = isoString(new Date(now.getTime() + deps.settings.authorizationLifetimeMs));
+  const createdAt = isoString(now);
   const authorizations: Authorization[] = identifiers.map((identifier, i) => {
     const domain = covering[i] as DomainValidation;
     const wildcard = identifier.value.startsWith("*.");
