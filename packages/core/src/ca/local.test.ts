@@ -292,6 +292,23 @@ describe("createLocalCertificateAuthority", () => {
     expect((await message(request({ names: [{ type: "dns", value: "bücher.example" }] }))).message).toMatch(
       /A-labels/,
     );
+    // The dNSName check: 1 to 253 characters 0x21-0x7e, nothing else (not even a trailing newline).
+    for (const value of [
+      "",
+      "a b.example",
+      "a\x7f.example",
+      "example.test\n",
+      "\x20",
+      `${"a".repeat(254)}`,
+    ]) {
+      expect(
+        (await message(request({ names: [{ type: "dns", value }] }))).message,
+        JSON.stringify(value),
+      ).toMatch(/A-labels/);
+    }
+    for (const value of ["!", "~.example", `${"a".repeat(253)}`]) {
+      expect((await ca.issue(request({ names: [{ type: "dns", value }] }))).isOk(), value).toBe(true);
+    }
     const privateKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     expect((await message(request({ publicKey: privateKey }))).message).toMatch(/public key/);
     expect((await message(request({ publicKey: {} as KeyObject }))).message).toMatch(/public key/);
