@@ -9,7 +9,7 @@ import { type Clock, systemClock } from "../ports/clock.js";
 import type { CaMaterialStore, StorageError } from "../ports/storage.js";
 import { type CaLevel, type CaLevelProfile, createCaLevel, decodeCaLevel } from "./ca-level.js";
 import { issueLeaf, type LeafIssuer, leafIssuer } from "./leaf.js";
-import { wholeSeconds } from "./x509-builder.js";
+import { wholeSeconds, wholeSecondsMs } from "./x509-builder.js";
 
 export interface LocalCertificateAuthorityOptions {
   /** Where the CA keys and certificates are kept (PEM), e.g. `storage.caMaterials`. */
@@ -134,27 +134,34 @@ export function createLocalCertificateAuthority(
     ca: CaLevel,
   ): Result<{ notBefore: Date; notAfter: Date }, CaError> => {
     if (!(validityMs > 0)) return err(caError("local CA: validityDays must be a positive number"));
-    const notBefore = wholeSeconds(request.notBefore ?? new Date(clock.now().getTime() - LEAF_BACKDATE_MS));
-    if (Number.isNaN(notBefore.getTime())) return err(caError("notBefore is not a valid date"));
+    // Times as numbers (whole seconds, RFC 5280 §4.1.2.5) and compared as numbers; Dates only
+    // for the two answered.
+    const notBeforeMs = wholeSecondsMs(
+      request.notBefore?.getTime() ?? clock.now().getTime() - LEAF_BACKDATE_MS,
+    );
+    if (Number.isNaN(notBeforeMs)) return err(caError("notBefore is not a valid date"));
+    const caNotAfterMs = ca.notAfter.getTime();
     if (request.notAfter !== undefined) {
-      const notAfter = wholeSeconds(request.notAfter);
-      if (Number.isNaN(notAfter.getTime())) return err(caError("notAfter is not a valid date"));
-      if (notAfter <= notBefore) return err(caError("notAfter must be later than notBefore"));
-      if (notAfter > ca.notAfter) {
+      const notAfterMs = wholeSecondsMs(request.notAfter.getTime());
+      if (Number.isNaN(notAfterMs)) return err(caError("notAfter is not a valid date"));
+      if (notAfterMs <= notBeforeMs) return err(caError("notAfter must be later than notBefore"));
+      if (notAfterMs > caNotAfterMs) {
         return err(caError(`notAfter is past the issuing CA's expiry (${ca.notAfter.toISOString()})`));
       }
-      return ok({ notBefore, notAfter });
+      return ok({ notBefore: new Date(notBeforeMs), notAfter: new Date(notAfterMs) });
     }
     // The default validity is cut at the issuing CA's expiry (RFC 5280 §6.1 would fail the chain past it).
-    const notAfter = new Date(Math.min(notBefore.getTime() + validityMs, ca.notAfter.getTime()));
-    if (notAfter <= notBefore) return err(caError(`the issuing CA expired at ${ca.notAfter.toISOString()}`));
-    return ok({ notBefore, notAfter });
+    const notAfterMs = Math.min(notBeforeMs + validityMs, caNotAfterMs);
+    if (notAfterMs <= notBeforeMs)
+      return err(caError(`the issuing CA expired at ${ca.notAfter.toISOString()}`));
+    return ok({ notBefore: new Date(notBeforeMs), notAfter: new Date(notAfterMs) });
   };
 
-  const issueFrom = ({ issuer }: Hierarchy, request: IssueRequest): Result<IssuedCertificate, CaError> =>
-    validity(request, issuer.ca).andThen(({ notBefore, notAfter }) =>
-      issueLeaf(issuer, request, notBefore, notAfter),
-    );
+  const issueFrom = ({ issuer }: Hierarchy, request: IssueRequest): Result<IssuedCertificate, CaError> => {
+    const valid = validity(request, issuer.ca);
+    if (valid.isErr()) return err(valid.error);
+    return issueLeaf(issuer, request, valid.value.notBefore, valid.value.notAfter);
+  };
 
   return {
     provision: () => hierarchy().map(() => undefined),

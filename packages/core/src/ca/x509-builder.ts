@@ -140,7 +140,12 @@ export function commonNameOnly(commonName: string | undefined): Name {
 
 /** Drops milliseconds: certificate times have one-second precision (RFC 5280 §4.1.2.5). */
 export function wholeSeconds(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+  return new Date(wholeSecondsMs(date.getTime()));
+}
+
+/** The same on a time value (ms since the epoch); NaN stays NaN. */
+export function wholeSecondsMs(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }
 
 /** A copy as a standalone ArrayBuffer, the form the ASN.1 schema classes take. */
