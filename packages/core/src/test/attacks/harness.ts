@@ -49,7 +49,9 @@ export function spyOnWrites(inner: AcmeStorage): {
 } {
   const log: string[] = [];
   const wrapStores = (stores: AcmeStores, sink: string[]): AcmeStores => {
-    const wrapped: Record<string, unknown> = {};
+    // Counters, not records: passed through unlogged (a refused finalize is meant to count as
+    // CertificateIssuanceFailed). Left out, the metrics recorder failed on every issuance.
+    const wrapped: Record<string, unknown> = { metrics: stores.metrics, rateLimits: stores.rateLimits };
     for (const name of STORE_NAMES) {
       const store = stores[name] as unknown as Record<string, unknown>;
       wrapped[name] = new Proxy(store, {
