@@ -35,6 +35,19 @@ describe("SortedKeys", () => {
     }
   });
 
+  it("a key added again while present, then removed, is gone (a set, not a count)", () => {
+    const keys = new SortedKeys();
+    for (const key of ["b", "a"]) keys.add(key);
+    expect(keys.size).toBe(2);
+    // Present and added again, removed at once; then added twice before one removal.
+    keys.add("a");
+    keys.remove("a");
+    keys.add("c");
+    keys.add("c");
+    keys.remove("c");
+    expect(Array.from({ length: keys.size }, (_, i) => keys.at(i))).toEqual(["b"]);
+  });
+
   it("merges a long run of out-of-order adds, each key once", () => {
     const keys = new SortedKeys();
     const added = Array.from({ length: 100 }, (_, i) => `2027-01-01T00:00:00Z\u0000${(i * 37) % 100}`);

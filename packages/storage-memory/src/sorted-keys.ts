@@ -35,12 +35,8 @@ export class SortedKeys {
   }
 
   remove(key: string): void {
-    const pending = this.#pending;
-    // A rolled back insert removes the key it has just added.
-    if (pending[pending.length - 1] === key) {
-      pending.pop();
-      return;
-    }
+    // Through the merged keys: a waiting add may repeat a key already present or waiting, and
+    // the key must be gone whatever copies there were (removes are rare: rollbacks, revocations).
     const keys = this.#sorted();
     if (keys[keys.length - 1] === key) {
       keys.pop();
