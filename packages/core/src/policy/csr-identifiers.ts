@@ -19,7 +19,6 @@ export function checkCsrIdentifiers(
       ),
     );
   }
-  if (identifiers.length === 1 && namesOnly(csr, (identifiers[0] as Identifier).value)) return MATCHED;
   const requested = new Set<string>();
   for (const dnsName of csr.dnsNames) requested.add(dnsName.toLowerCase());
   for (const commonName of csr.commonNames) requested.add(commonName.toLowerCase());
@@ -35,17 +34,4 @@ export function checkCsrIdentifiers(
     extra.length > 0 ? `it names ${extra.join(", ")}, which the order does not` : "",
   ].filter(Boolean);
   return err(problem("badCSR", `The CSR must name exactly the order's identifiers: ${parts.join("; ")}.`));
-}
-
-const MATCHED: Result<void, never> = Object.freeze(ok(undefined));
-
-/**
- * Whether the CSR names `name` and nothing else (case-insensitively): the one-identifier order
- * the sets above would find matched, found without them.
- */
-function namesOnly(csr: ParsedCsr, name: string): boolean {
-  if (csr.dnsNames.length === 0 && csr.commonNames.length === 0) return false;
-  for (const dnsName of csr.dnsNames) if (dnsName.toLowerCase() !== name) return false;
-  for (const commonName of csr.commonNames) if (commonName.toLowerCase() !== name) return false;
-  return true;
 }
