@@ -1,6 +1,6 @@
 import type { Deps, RequestContext } from "../context.js";
+import { isoString } from "../iso-time.js";
 import type { AcmeEvent, EventSink } from "../ports/events.js";
-import { isoString } from "./iso-time.js";
 
 /** An event as a handler states it; `at` comes from the server's clock. */
 export type EventInput = AcmeEvent extends infer E ? (E extends AcmeEvent ? Omit<E, "at"> : never) : never;
