@@ -1,5 +1,6 @@
 import { type createPublicKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { publicJwk } from "../testing/acme-client.js";
 import { spkiDerOf } from "./spki.js";
 import { importSpki } from "./spki-import.js";
 
@@ -39,7 +40,7 @@ describe("importSpki", () => {
 
   it("imports an EC key with a compressed point the general way", async () => {
     const original = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
-    const jwk = original.export({ format: "jwk" });
+    const jwk = publicJwk(original);
     const y = Buffer.from(jwk.y as string, "base64url");
     const compressed = Buffer.concat([
       Buffer.from("3039301306072a8648ce3d020106082a8648ce3d030107032200", "hex"),

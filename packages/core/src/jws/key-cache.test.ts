@@ -1,11 +1,10 @@
-import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { JsonWebKeyPublic } from "../domain/types.js";
+import { generateTestKey, publicJwk } from "../testing/acme-client.js";
 import { KeyCache } from "./key-cache.js";
 
 function jwk(): JsonWebKeyPublic {
-  const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
+  const { kty, crv, x, y } = publicJwk(generateTestKey("P-256").publicKey);
   return { kty, crv, x, y } as JsonWebKeyPublic;
 }
 

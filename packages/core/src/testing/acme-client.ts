@@ -1,5 +1,12 @@
 import { Buffer } from "node:buffer";
-import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+} from "node:crypto";
 import { createTestCsr } from "../crypto/test-csr.js";
 
 /**
@@ -54,16 +61,35 @@ export interface IssuedForTest {
   readonly certificateKey: KeyObject;
 }
 
+/**
+ * A fresh key pair for tests, sharing nothing with node's key-generation job. Node 20 (seen on
+ * 20.20.2) can deadlock exporting a `generateKeyPairSync` key as a JWK: when a garbage collection
+ * during the export finalizes the generation job, the job's destructor waits on the key's lock,
+ * which the export holds. So the private key comes out of the job as PKCS#8 DER and is imported
+ * back as a key of its own.
+ */
 export function generateTestKey(type: TestKeyType): { privateKey: KeyObject; publicKey: KeyObject } {
+  const privateKey = createPrivateKey({ key: generatePkcs8(type), format: "der", type: "pkcs8" });
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+function generatePkcs8(type: TestKeyType): Buffer {
+  const privateKeyEncoding = { type: "pkcs8", format: "der" } as const;
+  const publicKeyEncoding = { type: "spki", format: "der" } as const;
   switch (type) {
     case "P-256":
     case "P-384":
     case "P-521":
-      return generateKeyPairSync("ec", { namedCurve: type });
+      return generateKeyPairSync("ec", { namedCurve: type, privateKeyEncoding, publicKeyEncoding })
+        .privateKey;
     case "Ed25519":
-      return generateKeyPairSync("ed25519");
+      return generateKeyPairSync("ed25519", { privateKeyEncoding, publicKeyEncoding }).privateKey;
     default:
-      return generateKeyPairSync("rsa", { modulusLength: Number(type.slice(4)) });
+      return generateKeyPairSync("rsa", {
+        modulusLength: Number(type.slice(4)),
+        privateKeyEncoding,
+        publicKeyEncoding,
+      }).privateKey;
   }
 }
 
@@ -75,8 +101,16 @@ export function algorithmFor(key: KeyObject): string {
   return { prime256v1: "ES256", secp384r1: "ES384", secp521r1: "ES512" }[details.namedCurve ?? ""] ?? "ES256";
 }
 
+/** The public JWK of a private or public key. */
 export function publicJwk(key: KeyObject): Record<string, unknown> {
-  return createPublicKey(key).export({ format: "jwk" }) as Record<string, unknown>;
+  // Through SPKI DER (which node exports without that lock) into a key of its own: the caller's
+  // key may come straight from generateKeyPairSync (see generateTestKey).
+  const publicKey = key.type === "private" ? createPublicKey(key) : key;
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  return createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "jwk" }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /**

@@ -316,7 +316,7 @@ const cases: AttackCase[] = [
       const key = generateKeyPairSync("x25519").publicKey;
       const nonce = await a.nonce();
       const url = a.acme.directory.newAccount;
-      const protectedB64 = b64({ alg: "EdDSA", nonce, url, jwk: key.export({ format: "jwk" }) });
+      const protectedB64 = b64({ alg: "EdDSA", nonce, url, jwk: publicJwk(key) });
       const body = { protected: protectedB64, payload: b64({}), signature: b64("s".repeat(64)) };
       return { reply: await post(a.handle, url, body), nonce };
     },

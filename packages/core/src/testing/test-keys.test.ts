@@ -1,0 +1,63 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const client = fileURLToPath(new URL("./acme-client.ts", import.meta.url));
+
+/**
+ * Node 20 can deadlock exporting a generateKeyPairSync key as a JWK, when a garbage collection
+ * in the export finalizes the key's generation job (see generateTestKey). A one-megabyte young
+ * generation makes collections frequent enough that the old way (generateKeyPairSync, then
+ * `publicJwk` or `export({ format: "jwk" })`) hung within a few thousand keys in most runs here.
+ */
+const script = `
+import { generateKeyPairSync } from "node:crypto";
+import { generateTestKey, publicJwk } from ${JSON.stringify(client)};
+const types = ["P-256", "Ed25519", "P-384"];
+const [keys, mode] = [Number(process.argv[1]), process.argv[2]];
+for (let i = 0; i < keys; i++) {
+  if (mode === "generateTestKey") {
+    const { privateKey, publicKey } = generateTestKey(types[i % types.length]);
+    publicJwk(privateKey);
+    publicKey.export({ format: "jwk" });
+    privateKey.export({ format: "jwk" });
+  } else {
+    publicJwk(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
+  }
+}
+process.stdout.write("done");
+`;
+
+function run(keys: number, mode: string, limitMs: number): Promise<{ out: string; timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--max-semi-space-size=1", "--import", "tsx", "--input-type=module", "-e", script, String(keys), mode],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.once("error", reject);
+    child.once("exit", (_code, signal) => {
+      clearTimeout(timer);
+      resolve({ out, timedOut: signal === "SIGKILL" });
+    });
+  });
+}
+
+describe("test keys under frequent garbage collection", () => {
+  it("generateTestKey answers keys that export as JWKs without deadlocking", async () => {
+    const { out, timedOut } = await run(2000, "generateTestKey", 30_000);
+    expect(timedOut).toBe(false);
+    expect(out).toBe("done");
+  }, 40_000);
+
+  it("publicJwk exports a key straight from generateKeyPairSync without deadlocking", async () => {
+    const { out, timedOut } = await run(2000, "publicJwk", 30_000);
+    expect(timedOut).toBe(false);
+    expect(out).toBe("done");
+  }, 40_000);
+});
