@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { oid, sequence, set, tlv } from "./der.js";
+import { generateP256 } from "./keys.js";
 
 export type CertKeyType = "p256" | "rsa2048";
 
@@ -23,8 +24,9 @@ export function generateCertKey(type: CertKeyType): CertKey {
   }
   // A fresh key per certificate. Its SPKI is written from the JWK's coordinates: node's DER
   // export goes through OpenSSL 3's encoders, about 120 µs a key, the JWK export about 6.
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const { x, y } = publicKey.export({ format: "jwk" });
+  const { privateKey, publicJwk } = generateP256();
+  const { x, y } = publicJwk;
+  const publicKey = createPublicKey(privateKey);
   const spkiDer = Buffer.concat([
     P256_SPKI_PREFIX,
     Buffer.from(x ?? "", "base64url"),

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { type KeyObject, sign } from "node:crypto";
+import { generateP256 } from "./keys.js";
 
 /** An ES256 account key (RFC 7518 §3.4) with its public JWK. */
 export interface AccountKey {
@@ -8,8 +9,8 @@ export interface AccountKey {
 }
 
 export function generateAccountKey(): AccountKey {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
+  const { privateKey, publicJwk } = generateP256();
+  const { kty, crv, x, y } = publicJwk;
   return { privateKey, jwk: { kty, crv, x, y } };
 }
 
