@@ -4,6 +4,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  type JsonWebKey,
   type KeyObject,
   sign,
 } from "node:crypto";
@@ -65,31 +66,43 @@ export interface IssuedForTest {
  * A fresh key pair for tests, sharing nothing with node's key-generation job. Node 20 (seen on
  * 20.20.2) can deadlock exporting a `generateKeyPairSync` key as a JWK: when a garbage collection
  * during the export finalizes the generation job, the job's destructor waits on the key's lock,
- * which the export holds. So the private key comes out of the job as PKCS#8 DER and is imported
- * back as a key of its own.
+ * which the export holds. So both halves come out of the job as JWKs, and the private key is
+ * imported back as a key of its own.
  */
 export function generateTestKey(type: TestKeyType): { privateKey: KeyObject; publicKey: KeyObject } {
-  const privateKey = createPrivateKey({ key: generatePkcs8(type), format: "der", type: "pkcs8" });
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+  const pair = generateJwkPair(type);
+  const privateKey = createPrivateKey({ key: pair.privateKey, format: "jwk" });
+  const publicKey = createPublicKey(privateKey);
+  publicJwks.set(privateKey, pair.publicKey);
+  publicJwks.set(publicKey, pair.publicKey);
+  return { privateKey, publicKey };
 }
 
-function generatePkcs8(type: TestKeyType): Buffer {
-  const privateKeyEncoding = { type: "pkcs8", format: "der" } as const;
-  const publicKeyEncoding = { type: "spki", format: "der" } as const;
+interface JwkPair {
+  readonly privateKey: JsonWebKey;
+  readonly publicKey: JsonWebKey;
+}
+
+/** generateKeyPairSync with both halves encoded as JWKs: node takes it, @types/node has no overload. */
+const generateJwks = generateKeyPairSync as unknown as (
+  type: "ec" | "ed25519" | "rsa",
+  options: { namedCurve?: string; modulusLength?: number } & Record<
+    "privateKeyEncoding" | "publicKeyEncoding",
+    { format: "jwk" }
+  >,
+) => JwkPair;
+
+function generateJwkPair(type: TestKeyType): JwkPair {
+  const encodings = { privateKeyEncoding: { format: "jwk" }, publicKeyEncoding: { format: "jwk" } } as const;
   switch (type) {
     case "P-256":
     case "P-384":
     case "P-521":
-      return generateKeyPairSync("ec", { namedCurve: type, privateKeyEncoding, publicKeyEncoding })
-        .privateKey;
+      return generateJwks("ec", { namedCurve: type, ...encodings });
     case "Ed25519":
-      return generateKeyPairSync("ed25519", { privateKeyEncoding, publicKeyEncoding }).privateKey;
+      return generateJwks("ed25519", encodings);
     default:
-      return generateKeyPairSync("rsa", {
-        modulusLength: Number(type.slice(4)),
-        privateKeyEncoding,
-        publicKeyEncoding,
-      }).privateKey;
+      return generateJwks("rsa", { modulusLength: Number(type.slice(4)), ...encodings });
   }
 }
 
@@ -101,16 +114,21 @@ export function algorithmFor(key: KeyObject): string {
   return { prime256v1: "ES256", secp384r1: "ES384", secp521r1: "ES512" }[details.namedCurve ?? ""] ?? "ES256";
 }
 
-/** The public JWK of a private or public key. */
+/** Public JWKs of the keys seen: a key's never changes, and exporting one safely costs ~300 µs. */
+const publicJwks = new WeakMap<KeyObject, JsonWebKey>();
+
+/** The public JWK of a private or public key (a copy the caller may change). */
 export function publicJwk(key: KeyObject): Record<string, unknown> {
-  // Through SPKI DER (which node exports without that lock) into a key of its own: the caller's
-  // key may come straight from generateKeyPairSync (see generateTestKey).
-  const publicKey = key.type === "private" ? createPublicKey(key) : key;
-  const spki = publicKey.export({ type: "spki", format: "der" });
-  return createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "jwk" }) as Record<
-    string,
-    unknown
-  >;
+  let jwk = publicJwks.get(key);
+  if (jwk === undefined) {
+    // Through SPKI DER (which node exports without that lock) into a key of its own: the key
+    // may come straight from generateKeyPairSync (see generateTestKey).
+    const publicKey = key.type === "private" ? createPublicKey(key) : key;
+    const spki = publicKey.export({ type: "spki", format: "der" });
+    jwk = createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "jwk" });
+    publicJwks.set(key, jwk);
+  }
+  return { ...jwk };
 }
 
 /**

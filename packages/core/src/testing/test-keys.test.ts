@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { generateTestKey, publicJwk, type TestKeyType } from "./acme-client.js";
 
 const client = fileURLToPath(new URL("./acme-client.ts", import.meta.url));
 
@@ -60,4 +62,34 @@ describe("test keys under frequent garbage collection", () => {
     expect(timedOut).toBe(false);
     expect(out).toBe("done");
   }, 40_000);
+});
+
+describe("publicJwk", () => {
+  const types: TestKeyType[] = ["P-256", "P-384", "P-521", "Ed25519", "RSA-2048"];
+
+  it("answers a test key's public JWK, for its private and its public half", () => {
+    for (const type of types) {
+      const { privateKey, publicKey } = generateTestKey(type);
+      const exported = publicKey.export({ format: "jwk" });
+      expect(exported.d).toBeUndefined();
+      expect(publicJwk(privateKey)).toEqual(exported);
+      expect(publicJwk(publicKey)).toEqual(exported);
+    }
+  });
+
+  it("answers a copy: changing it changes no later answer", () => {
+    const { privateKey } = generateTestKey("P-256");
+    const first = publicJwk(privateKey);
+    first.x = "changed";
+    expect(publicJwk(privateKey).x).not.toBe("changed");
+  });
+
+  it("answers the JWK of a key it has not generated, private or public", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    for (const key of [privateKey, publicKey]) {
+      const jwk = publicJwk(key);
+      expect(jwk.d).toBeUndefined();
+      expect(createPublicKey({ key: jwk, format: "jwk" }).equals(publicKey)).toBe(true);
+    }
+  });
 });
