@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { generateTestKey, publicJwk, type TestKeyType } from "./acme-client.js";
 
 const client = fileURLToPath(new URL("./acme-client.ts", import.meta.url));
+/** The workspace root, where `--import tsx` finds tsx (a root devDependency). */
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
 
 /**
  * Node 20 can deadlock exporting a generateKeyPairSync key as a JWK, when a garbage collection
@@ -35,7 +37,7 @@ function run(keys: number, mode: string, limitMs: number): Promise<{ out: string
     const child = spawn(
       process.execPath,
       ["--max-semi-space-size=1", "--import", "tsx", "--input-type=module", "-e", script, String(keys), mode],
-      { stdio: ["ignore", "pipe", "inherit"] },
+      { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
