@@ -69,7 +69,7 @@ export function takeRateLimits(
   subjects: readonly string[],
 ): ResultAsync<void, AcmeProblem> {
   // Unset limit: nothing to count, whatever the subjects (no chain of one step per subject).
-  if (ctx.endpoint.rateLimits?.[name] === undefined) return UNLIMITED;
+  if (!isLimited(ctx, name)) return UNLIMITED;
   if (subjects.length === 1) return takeRateLimit(ctx, name, subjects[0] as string);
   return subjects.reduce<ResultAsync<void, AcmeProblem>>(
     (previous, subject) => previous.andThen(() => takeRateLimit(ctx, name, subject)),
