@@ -1,9 +1,10 @@
 /**
  * `pnpm bench [--scenario compare|c32|long|micro] [options]`: issuance throughput, latency and
- * server CPU per certificate for our server (bare node:https host, Express example server) and
- * Pebble, alternating targets round by round, plus the crypto floor. Every run is bounded in
- * flows and in time; figures are medians (min–max) over rounds. See the README's Performance
- * section for the figures and the commands that produced them.
+ * server CPU per certificate for our server (bare node:https host, Express example server), a
+ * skeleton of the least a Node ACME server can cost, and Pebble, alternating targets round by
+ * round, plus the crypto floor. Every run is bounded in flows and in time; figures are medians
+ * (min–max) over rounds. See the README's Performance section for the figures and the commands
+ * that produced them.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -44,7 +45,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`pnpm bench [--scenario compare|c32|long|micro] [--targets bare,bare-http,express,pebble,pebble-challenge]
+  console.log(`pnpm bench [--scenario compare|c32|long|micro] [--targets bare,bare-http,express,skeleton,pebble,pebble-challenge]
   [--rounds N] [--flows N] [--concurrency C] [--warmup N] [--time-limit S] [--stall-limit S]
   [--cert-key p256|rsa2048] [--storage memory|sqlite] [--sample-every N] [--no-micro]
   [--profile DIR]   write V8 CPU profiles of our server processes into DIR

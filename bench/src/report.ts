@@ -11,6 +11,7 @@ const LABELS: Record<TargetKind, string> = {
   express: "ours, Express (examples/server)",
   pebble: "Pebble 2.4, authz reused (valid path)",
   "pebble-challenge": "Pebble 2.4, challenge per order",
+  skeleton: "skeleton: the least a Node ACME costs (not a server)",
 };
 
 /** A run that issued fewer certificates than this (it stalled early) says nothing about cost. */
@@ -101,14 +102,21 @@ export function printRuns(
     return values;
   };
 
-  for (const pebble of ["pebble", "pebble-challenge"] as const) {
-    if (!runs.has(pebble)) continue;
-    for (const ours of ["bare", "bare-http", "express"] as const) {
+  // Against Pebble; and against the skeleton: what our model (storage, policy, records,
+  // events) costs above the least Node itself costs for the same flow.
+  const comparisons = [
+    ["pebble", ["bare", "bare-http", "express", "skeleton"]],
+    ["pebble-challenge", ["bare", "bare-http", "express", "skeleton"]],
+    ["skeleton", ["bare", "bare-http", "express"]],
+  ] as const;
+  for (const [reference, oursKinds] of comparisons) {
+    if (!runs.has(reference)) continue;
+    for (const ours of oursKinds) {
       if (!runs.has(ours)) continue;
-      const cpu = paired(ours, pebble, cpuMsPerCert, enoughCerts);
-      const rate = paired(ours, pebble, certsPerS, finishedOnly);
-      const p99 = paired(ours, pebble, (r) => percentile(r.latenciesMs, 99), finishedOnly);
-      ratios.push(`| ${ours} ÷ ${pebble} | ${spread(cpu, 2)} | ${spread(rate, 2)} | ${spread(p99, 2)} |`);
+      const cpu = paired(ours, reference, cpuMsPerCert, enoughCerts);
+      const rate = paired(ours, reference, certsPerS, finishedOnly);
+      const p99 = paired(ours, reference, (r) => percentile(r.latenciesMs, 99), finishedOnly);
+      ratios.push(`| ${ours} ÷ ${reference} | ${spread(cpu, 2)} | ${spread(rate, 2)} | ${spread(p99, 2)} |`);
     }
   }
   if (ratios.length > 0) {
@@ -121,7 +129,7 @@ export function printRuns(
     console.log(
       "\n| ours vs the crypto floor | server CPU per cert ÷ floor | floor share of server CPU |\n| --- | ---: | ---: |",
     );
-    for (const ours of ["bare", "bare-http", "express"] as const) {
+    for (const ours of ["bare", "bare-http", "express", "skeleton"] as const) {
       const ok = (runs.get(ours) ?? []).filter((r): r is RunResult => r !== undefined && enoughCerts(r));
       if (ok.length === 0) continue;
       const x = ok.map((r) => (cpuMsPerCert(r) * 1000) / micro.floorUs);

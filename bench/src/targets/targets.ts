@@ -9,13 +9,14 @@ import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { type ChildServer, spawnServer } from "./child.js";
 import { type LoopbackTls, loopbackTls } from "./loopback-tls.js";
 
-export type TargetKind = "bare" | "bare-http" | "express" | "pebble" | "pebble-challenge";
+export type TargetKind = "bare" | "bare-http" | "express" | "pebble" | "pebble-challenge" | "skeleton";
 export const TARGET_KINDS: readonly TargetKind[] = [
   "bare",
   "bare-http",
   "express",
   "pebble",
   "pebble-challenge",
+  "skeleton",
 ];
 
 export interface StartedTarget {
@@ -66,6 +67,8 @@ export function startTarget(kind: TargetKind, options: TargetOptions): Promise<S
         DOMAIN,
         ...expressStorage(options),
       ]);
+    case "skeleton":
+      return startOurs(kind, options, [join(here, "skeleton-server.ts")]);
     case "pebble":
     case "pebble-challenge":
       return startPebble(kind);
