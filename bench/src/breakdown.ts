@@ -2,7 +2,7 @@
  * Server CPU per request kind, for finding where an issuance's CPU goes: starts one target,
  * makes one account and one issued order, then sends N requests of each kind (sequential per
  * worker, `concurrency` workers) and reads the server's CPU from /proc around each batch.
- * `node --conditions=source --import tsx bench/src/breakdown.ts [bare|bare-http|express|pebble] [N] [profile-dir] [only-kind]`
+ * `node --conditions=source --import tsx bench/src/breakdown.ts [bare|bare-http|express|skeleton|pebble] [N] [profile-dir] [only-kind]`
  */
 import { setMaxListeners } from "node:events";
 import { AcmeWorker, type Directory } from "./load/acme.js";

@@ -114,6 +114,7 @@ async function answer(req: IncomingMessage, body: Buffer): Promise<Answer> {
   const order = orders.get(id ?? "");
   if (order === undefined || order.account !== header.kid)
     return [404, problem("malformed", "no such resource"), {}];
+  if (kind === "order") return [200, orderJson(id!, order), {}];
   if (kind === "authz") {
     return [
       200,
