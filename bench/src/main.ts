@@ -57,6 +57,11 @@ const scenario = SCENARIOS[scenarioName];
 if (scenario === undefined) throw new Error(`unknown --scenario ${values.scenario}`);
 const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
 const targets = (values.targets?.split(",") ?? scenario.targets) as TargetKind[];
+const unknownTarget = targets.find((t) => !TARGET_KINDS.includes(t));
+if (unknownTarget !== undefined) {
+  console.error(`unknown target ${JSON.stringify(unknownTarget)}: --targets takes ${TARGET_KINDS.join(",")}`);
+  process.exit(2);
+}
 const concurrency = num(values.concurrency, scenario.concurrency);
 const settings = {
   scenario: scenarioName,
