@@ -84,17 +84,36 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
       }),
     );
     let caKey = "";
-    // Warm-up, spread over the workers; its errors end the run (the target is not working).
+    // Warm-up, spread over the workers; its errors end the run (the target is not working), and
+    // so does a stall: no warm-up flow finishing for stallMs (Pebble 2.4's deadlock), rather
+    // than waiting out the setup timer.
     let warmed = 0;
-    await Promise.all(
-      workers.map(async (worker, w) => {
-        while (warmed < options.warmup) {
-          const i = warmed++;
-          const described = await worker.issue(options.names(w, -1 - i), certKey(i), i === 0);
-          if (i === 0) caKey = described;
-        }
-      }),
-    );
+    let lastProgress = performance.now();
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      if (performance.now() - lastProgress <= options.stallMs) return;
+      stalled = true;
+      setupAbort.abort();
+    }, 500);
+    try {
+      await Promise.all(
+        workers.map(async (worker, w) => {
+          while (warmed < options.warmup) {
+            const i = warmed++;
+            const described = await worker.issue(options.names(w, -1 - i), certKey(i), i === 0);
+            lastProgress = performance.now();
+            if (i === 0) caKey = described;
+          }
+        }),
+      );
+    } catch (error) {
+      if (!stalled) throw error;
+      throw new Error(
+        `stalled in warm-up: no flow finished for ${options.stallMs / 1000} s, at ${warmed} of ${options.warmup}`,
+      );
+    } finally {
+      clearInterval(watchdog);
+    }
     clearTimeout(setupTimer);
     return await measure(options, http, workers, certKey, caKey);
   } finally {
