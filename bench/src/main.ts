@@ -20,9 +20,12 @@ import { RUNS_SOURCES, startTarget, TARGET_KINDS, type TargetKind } from "./targ
 /**
  * Warm-up flows before the measured ones: V8 needs a few thousand flows to finish compiling
  * our server's hot paths (per-window CPU at c=8: 2.5 ms per certificate over the first 500,
- * 1.4 over the next 1,000, flat at ~1.2 from ~2,500 on), so the comparisons warm every target
- * with 3,000 flows first, Pebble too, and measure the steady state that a long-running server
- * lives in. The long run keeps a short warm-up: its windows show the warm-up itself.
+ * 1.4 over the next 1,000, flat at ~1.2 from ~2,500 on), so the comparisons warm our Node
+ * targets with 3,000 flows first and measure the steady state a long-running server lives in.
+ * Pebble is compiled Go: it costs the same per certificate after 200 warm-up flows as after
+ * 3,000 (2.42–2.56 against 2.44–2.46 ms), while every flow risks its deadlock (with 3,000 it
+ * stalled in warm-up in 16 runs of 22), so it gets `--pebble-warmup` (200) flows. The long run
+ * keeps a short warm-up: its windows show the warm-up itself.
  */
 const SCENARIOS = {
   compare: { flows: 2000, concurrency: 8, rounds: 3, timeLimitS: 60, warmup: 3000, targets: TARGET_KINDS },
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     flows: { type: "string" },
     concurrency: { type: "string" },
     warmup: { type: "string" },
+    "pebble-warmup": { type: "string" },
     "time-limit": { type: "string" },
     "stall-limit": { type: "string", default: "15" },
     "cert-key": { type: "string", default: "p256" },
@@ -60,7 +64,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(`pnpm bench [--scenario compare|c32|long|micro] [--targets bare,bare-http,express,skeleton,pebble,pebble-challenge]
-  [--rounds N] [--flows N] [--concurrency C] [--warmup N] [--time-limit S] [--stall-limit S]
+  [--rounds N] [--flows N] [--concurrency C] [--warmup N] [--pebble-warmup N] [--time-limit S] [--stall-limit S]
   [--cert-key p256|rsa2048] [--storage memory|sqlite] [--sample-every N] [--no-micro]
   [--profile DIR]   write V8 CPU profiles of our server processes into DIR
   [--node-flags "F"] extra node flags for our server processes (space-separated)`);
@@ -84,6 +88,7 @@ const settings = {
   flows: num(values.flows, scenario.flows),
   concurrency,
   warmup: num(values.warmup, Math.max(scenario.warmup, concurrency * 10)),
+  pebbleWarmup: num(values["pebble-warmup"], Math.max(200, concurrency * 10)),
   timeLimitS: num(values["time-limit"], scenario.timeLimitS),
   stallS: num(values["stall-limit"], 15),
   certKey: values["cert-key"] as CertKeyType,
@@ -168,7 +173,7 @@ async function oneRun(kind: TargetKind): Promise<RunResult | undefined> {
       pid: target.pid,
       flows: settings.flows,
       concurrency: settings.concurrency,
-      warmup: settings.warmup,
+      warmup: kind.startsWith("pebble") ? settings.pebbleWarmup : settings.warmup,
       timeLimitMs: settings.timeLimitS * 1000,
       stallMs: settings.stallS * 1000,
       certKey: settings.certKey,
