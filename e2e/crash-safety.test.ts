@@ -319,12 +319,20 @@ describe("crash safety: SIGKILL mid-load, restart on the same SQLite data dir", 
 
         if (caught !== undefined) {
           // The kill left it claimed without a certificate, and the restart alone changes nothing.
-          expect(await orderStatus(databaseFile, server.endpointId, caught)).toBe("processing");
+          // Rarely the freeze lands inside SQLite's commit of the issuance itself: its WAL frames,
+          // commit frame included, are written, but the wal-index that shows them to readers is
+          // not updated yet. The probe then read `processing`, and the restart, which rebuilds the
+          // index from the WAL, finds the whole transaction: the order `valid` with its
+          // certificate (one transaction, so never one without the other; the downloads below
+          // check the certificate). Either way nothing was half done.
+          expect(["processing", "valid"]).toContain(
+            await orderStatus(databaseFile, server.endpointId, caught),
+          );
         }
         for (const order of interrupted) received.push(await completeInterrupted(order, round));
         if (caught !== undefined) {
-          // Only a recovery (back to `ready`, over --processing-timeout-ms after the claim) lets
-          // a finalize complete it.
+          // A `processing` one only completes through recovery (back to `ready`, over
+          // --processing-timeout-ms after the claim) and a second finalize.
           expect(await orderStatus(databaseFile, server.endpointId, caught)).toBe("valid");
         }
         // Every certificate received so far, in any round, downloads as it was received.
