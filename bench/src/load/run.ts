@@ -88,20 +88,18 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
     // so does a stall: no warm-up flow finishing for stallMs (Pebble 2.4's deadlock), rather
     // than waiting out the setup timer.
     let warmed = 0;
-    let lastProgress = performance.now();
     let stalled = false;
-    const watchdog = setInterval(() => {
-      if (performance.now() - lastProgress <= options.stallMs) return;
+    const watch = watchStalls(options.stallMs, () => {
       stalled = true;
       setupAbort.abort();
-    }, 500);
+    });
     try {
       await Promise.all(
         workers.map(async (worker, w) => {
           while (warmed < options.warmup) {
             const i = warmed++;
             const described = await worker.issue(options.names(w, -1 - i), certKey(i), i === 0);
-            lastProgress = performance.now();
+            watch.progress();
             if (i === 0) caKey = described;
           }
         }),
@@ -112,7 +110,7 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
         `stalled in warm-up: no flow finished for ${options.stallMs / 1000} s, at ${warmed} of ${options.warmup}`,
       );
     } finally {
-      clearInterval(watchdog);
+      watch.stop();
     }
     clearTimeout(setupTimer);
     return await measure(options, http, workers, certKey, caKey);
@@ -120,6 +118,23 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
     clearTimeout(setupTimer);
     http.close();
   }
+}
+
+/**
+ * Calls `onStall` (every half second until stopped) once no flow has reported `progress()` for
+ * `stallMs`: a server that stopped answering (Pebble 2.4's deadlock) ends the phase.
+ */
+function watchStalls(stallMs: number, onStall: () => void): { progress(): void; stop(): void } {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    if (performance.now() - last > stallMs) onStall();
+  }, 500);
+  return {
+    progress: () => {
+      last = performance.now();
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 async function measure(
@@ -137,17 +152,14 @@ async function measure(
   const latencies: number[] = [];
   const samples: Sample[] = [];
   let endedBy: RunResult["endedBy"] = "count";
-  let lastProgress = performance.now();
   const deadline = setTimeout(() => {
     endedBy = "deadline";
     abort.abort();
   }, options.timeLimitMs);
-  const watchdog = setInterval(() => {
-    if (performance.now() - lastProgress > options.stallMs) {
-      endedBy = "stalled";
-      abort.abort();
-    }
-  }, 500);
+  const watch = watchStalls(options.stallMs, () => {
+    endedBy = "stalled";
+    abort.abort();
+  });
 
   const requests0 = http.requests;
   const times0 = processCpuTimes(options.pid);
@@ -164,7 +176,7 @@ async function measure(
           await worker.issue(options.names(w, i), certKey(i));
           const now = performance.now();
           latencies.push(now - started);
-          lastProgress = now;
+          watch.progress();
           const every = options.sampleEvery ?? 0;
           if (every > 0 && latencies.length % every === 0) {
             samples.push({
@@ -189,7 +201,7 @@ async function measure(
   const serverCpuS = times1.user + times1.system - cpu0;
   const client = process.cpuUsage(client0);
   clearTimeout(deadline);
-  clearInterval(watchdog);
+  watch.stop();
   const failed = Object.values(errors).reduce((a, b) => a + b, 0);
   return {
     completed: latencies.length,
