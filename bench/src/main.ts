@@ -173,7 +173,7 @@ async function oneRun(kind: TargetKind): Promise<RunResult | undefined> {
       pid: target.pid,
       flows: settings.flows,
       concurrency: settings.concurrency,
-      warmup: kind.startsWith("pebble") ? settings.pebbleWarmup : settings.warmup,
+      warmup: kind === "pebble" || kind === "pebble-challenge" ? settings.pebbleWarmup : settings.warmup,
       timeLimitMs: settings.timeLimitS * 1000,
       stallMs: settings.stallS * 1000,
       certKey: settings.certKey,
