@@ -15,7 +15,7 @@ export interface RunOptions {
   readonly concurrency: number;
   /** Flows run (and not measured) after the accounts exist, so the JIT and caches are warm. */
   readonly warmup: number;
-  /** The whole measured phase ends by this, finished or not. */
+  /** The warm-up, and then the measured phase, each end by this, finished or not. */
   readonly timeLimitMs: number;
   /** With no flow completing for this long, the server counts as stalled and the run ends. */
   readonly stallMs: number;
@@ -83,16 +83,25 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
         return worker;
       }),
     );
+    // The setup timer bounds the directory and the accounts; the warm-up has bounds of its own.
+    clearTimeout(setupTimer);
     let caKey = "";
     // Warm-up, spread over the workers; its errors end the run (the target is not working), and
-    // so does a stall: no warm-up flow finishing for stallMs (Pebble 2.4's deadlock), rather
-    // than waiting out the setup timer.
+    // so do a stall (no warm-up flow finishing for stallMs: Pebble 2.4's deadlock) and the
+    // run's time limit, each said as such.
     let warmed = 0;
-    let stalled = false;
-    const watch = watchStalls(options.stallMs, () => {
-      stalled = true;
+    let ended: string | undefined;
+    const end = (why: string) => {
+      ended ??= why;
       setupAbort.abort();
-    });
+    };
+    const watch = watchStalls(options.stallMs, () =>
+      end(`stalled in warm-up: no flow finished for ${options.stallMs / 1000} s`),
+    );
+    const deadline = setTimeout(
+      () => end(`warm-up not done within the time limit of ${options.timeLimitMs / 1000} s`),
+      options.timeLimitMs,
+    );
     try {
       await Promise.all(
         workers.map(async (worker, w) => {
@@ -105,14 +114,12 @@ export async function runFlows(options: RunOptions): Promise<RunResult> {
         }),
       );
     } catch (error) {
-      if (!stalled) throw error;
-      throw new Error(
-        `stalled in warm-up: no flow finished for ${options.stallMs / 1000} s, at ${warmed} of ${options.warmup}`,
-      );
+      if (ended === undefined) throw error;
+      throw new Error(`${ended}, at ${warmed} of ${options.warmup}`);
     } finally {
       watch.stop();
+      clearTimeout(deadline);
     }
-    clearTimeout(setupTimer);
     return await measure(options, http, workers, certKey, caKey);
   } finally {
     clearTimeout(setupTimer);
