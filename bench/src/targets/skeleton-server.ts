@@ -154,7 +154,8 @@ function orderJson(id: string, order: Order): string {
 }
 
 function problem(type: string, detail: string): string {
-  return JSON.stringify({ type: `urn:ietf:params:acme:error:${type}`, detail, status: 400 });
+  // No `status` member (optional, RFC 7807 §3.1): the HTTP status beside it is the one said.
+  return JSON.stringify({ type: `urn:ietf:params:acme:error:${type}`, detail });
 }
 
 function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
