@@ -62,45 +62,46 @@ export function fromNodeRequest(req: IncomingMessage, options: FromNodeRequestOp
   };
 }
 
-/** Collects the body's chunks; past `limit` it stops keeping them and lets the rest drain. */
+/**
+ * Collects the body's chunks; past `limit` it stops keeping them and lets the rest drain. Three
+ * listeners that stay (they go with the request), and a flag that ignores whatever comes after
+ * the answer. No `error` listener: an aborted request is destroyed, which always emits `close`
+ * and emits `error` only when someone listens (node's IncomingMessage#_destroy).
+ */
 function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
   if (req.readableEnded) return Promise.resolve(new Uint8Array(0));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    // Most bodies arrive as one chunk: kept as it is, with no array and no copy.
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
-    const done = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      req.off("close", onClose);
-    };
-    const onData = (chunk: Buffer) => {
+    let settled = false;
+    req.on("data", (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.byteLength;
-      if (size <= limit) {
+      if (size > limit) {
+        // Unread, the remainder drains (the listener stays, so the stream keeps flowing); the
+        // answer closes the connection (`writeNodeResponse`).
+        settled = true;
+        first = chunks = undefined;
+        resolve(undefined);
+      } else if (first === undefined) {
+        first = chunk;
+      } else {
+        chunks ??= [first];
         chunks.push(chunk);
-        return;
       }
-      // Unread, the remainder drains; the answer closes the connection (`writeNodeResponse`).
-      done();
-      req.resume();
-      resolve(undefined);
-    };
-    const onEnd = () => {
-      done();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (e: Error) => {
-      done();
-      reject(e);
-    };
-    const onClose = () => {
-      done();
+    });
+    req.on("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? new Uint8Array(0)));
+    });
+    req.on("close", () => {
+      if (settled) return;
+      settled = true;
       reject(new Error("the connection closed before the request body ended"));
-    };
-    req.on("data", onData);
-    req.once("end", onEnd);
-    req.once("error", onError);
-    req.once("close", onClose);
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { createTestServer, TestAcmeClient } from "@acme-endpoints/core/testing";
 import { createMemoryStorage } from "@acme-endpoints/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
@@ -165,5 +165,59 @@ describe("nodeHandler client address", () => {
     expect(await response.text()).toBe("ok");
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+});
+
+describe("nodeHandler request bodies", () => {
+  /** A server whose handler reads the body (limit `limit`) and reports what the read gave. */
+  async function reading(limit: number) {
+    const outcomes: string[] = [];
+    let reported: () => void = () => {};
+    const done = new Promise<void>((r) => {
+      reported = r;
+    });
+    const listener = createServer(
+      nodeHandler({
+        handleHttp: async (request) => {
+          try {
+            const body = await request.readBody(limit);
+            outcomes.push(body === undefined ? "too large" : `read ${Buffer.from(body).toString()}`);
+          } catch (e) {
+            outcomes.push(`rejected: ${(e as Error).message}`);
+          }
+          reported();
+          return { status: 200, headers: [["content-type", "text/plain"]], body: "ok" };
+        },
+      }),
+    );
+    servers.push(listener);
+    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+    return { port: (listener.address() as AddressInfo).port, outcomes, done };
+  }
+
+  it("reads a body sent in several chunks, whole and in order", async () => {
+    const { port, outcomes } = await reading(100);
+    const answer = await postChunked(`http://127.0.0.1:${port}/`, ["ab", "cd", "ef"]);
+    expect(answer.body).toBe("ok");
+    expect(outcomes).toEqual(["read abcdef"]);
+  });
+
+  it("rejects the read when the client goes away before the body ends (no hang)", async () => {
+    const { port, outcomes, done } = await reading(100);
+    const socket = connect(port, "127.0.0.1");
+    await new Promise<void>((r) => socket.once("connect", () => r()));
+    socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n0123456789");
+    await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+    await done;
+    expect(outcomes).toEqual(["rejected: the connection closed before the request body ended"]);
+  });
+
+  it("answers undefined past the limit and keeps draining the rest", async () => {
+    const { port, outcomes } = await reading(3);
+    const answer = await postChunked(`http://127.0.0.1:${port}/`, ["ab", "cd", "ef"]);
+    expect(answer.body).toBe("ok");
+    expect(answer.headers.connection).toBe("close");
+    expect(outcomes).toEqual(["too large"]);
   });
 });
