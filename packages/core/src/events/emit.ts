@@ -28,7 +28,8 @@ export function emitFrom(ctx: RequestContext, input: RequestEventInput): void {
   // One object, its members in the order `{ ...input, endpointId, requestId, at }` gives.
   const event = copyOf(input);
   event.endpointId = ctx.endpoint.id;
-  if (ctx.requestId !== undefined) event.requestId = ctx.requestId;
+  const requestId = ctx.requestId;
+  if (requestId !== undefined) event.requestId = requestId;
   deliver(deps, stamped(deps, event));
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Deps, HandleOptions, RequestContext } from "../context.js";
 import type { Endpoint } from "../domain/types.js";
 import { issueNonce } from "../jws/nonce.js";
+import type { Resource } from "../links.js";
 import { type AcmeProblem, internalProblem, problem } from "../problems.js";
 import type { AcmeHttpRequest, AcmeHttpResponse } from "./message.js";
 import { problemResponse, type ResponseDecoration, replyResponse } from "./respond.js";
@@ -91,18 +92,16 @@ async function route(
       decoration,
     );
   }
-  const ctx: RequestContext = {
+  const ctx = new AcmeRequestContext(
     deps,
     request,
     endpoint,
-    resource: match.resource,
-    url: deps.links.canonical(endpoint.id, match.resource),
-    requestId: requestIdOf(request),
-    clientAddress:
-      typeof options.clientAddress === "string" && options.clientAddress !== ""
-        ? options.clientAddress
-        : undefined,
-  };
+    match.resource,
+    deps.links.canonical(endpoint.id, match.resource),
+    typeof options.clientAddress === "string" && options.clientAddress !== ""
+      ? options.clientAddress
+      : undefined,
+  );
   const result = await routed.handle(ctx);
   // HEAD answers carry headers only (`decoration.head`). A branch, not `match`: no closures.
   return result.isOk() ? replyResponse(result.value, decoration) : problemResponse(result.error, decoration);
@@ -128,6 +127,28 @@ function notServing(endpoint: Endpoint): AcmeProblem | undefined {
       );
     case "DELETING":
       return problem("malformed", "This ACME endpoint is being deleted.", { status: 404 });
+  }
+}
+
+/**
+ * A request's context. Its `requestId` is made when first read (by an event or a log line):
+ * most requests emit neither, and a UUID costs ~0.3 µs and ~0.5 KB of garbage on each.
+ */
+class AcmeRequestContext implements RequestContext {
+  #requestId: string | undefined;
+
+  constructor(
+    readonly deps: Deps,
+    readonly request: AcmeHttpRequest,
+    readonly endpoint: Endpoint,
+    readonly resource: Resource,
+    readonly url: string,
+    readonly clientAddress: string | undefined,
+  ) {}
+
+  get requestId(): string {
+    this.#requestId ??= requestIdOf(this.request);
+    return this.#requestId;
   }
 }
 
