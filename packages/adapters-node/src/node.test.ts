@@ -111,9 +111,13 @@ describe("nodeHandler", () => {
 });
 
 describe("writeNodeResponse", () => {
-  it("sends each Link as its own field, beside headers the host set before", async () => {
+  // Two ways through: core's pairs as they are, and a header object when the host set headers.
+  it.each([
+    ["no header set before", false],
+    ["beside headers the host set before", true],
+  ])("sends each Link as its own field, %s", async (_name, hostHeader) => {
     const listener = createServer((req, res) => {
-      res.setHeader("x-host", "kept");
+      if (hostHeader) res.setHeader("x-host", "kept");
       writeNodeResponse(
         {
           status: 201,
@@ -131,17 +135,20 @@ describe("writeNodeResponse", () => {
     servers.push(listener);
     await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
     const { port } = listener.address() as AddressInfo;
-    const raw = await new Promise<string[]>((resolve, reject) => {
+    const answer = await new Promise<{ status: number; raw: string[] }>((resolve, reject) => {
       httpRequest(`http://127.0.0.1:${port}/`, (res) => {
         res.resume();
-        resolve(res.rawHeaders);
+        resolve({ status: res.statusCode ?? 0, raw: res.rawHeaders });
       })
         .on("error", reject)
         .end();
     });
+    const { raw } = answer;
     const fields = (name: string) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === name);
+    expect(answer.status).toBe(201);
     expect(fields("link")).toEqual(['<https://a.test/up>;rel="up"', '<https://a.test/dir>;rel="index"']);
-    expect(fields("x-host")).toEqual(["kept"]);
+    expect(fields("replay-nonce")).toEqual(["abc"]);
+    expect(fields("x-host")).toEqual(hostHeader ? ["kept"] : []);
     // Bytes, not characters: "é" is two octets in UTF-8.
     expect(fields("content-length")).toEqual(["2"]);
   });

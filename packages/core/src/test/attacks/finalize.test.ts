@@ -28,8 +28,12 @@ interface FinalizeArena extends Arena {
   before?: Order;
 }
 
-async function readyArena(endpoint: CreateEndpointInput = {}, names = NAMES): Promise<FinalizeArena> {
-  const a = await arena({ endpoint });
+async function readyArena(
+  endpoint: CreateEndpointInput = {},
+  names = NAMES,
+  accountKey?: KeyObject,
+): Promise<FinalizeArena> {
+  const a = await arena(accountKey === undefined ? { endpoint } : { endpoint, accountKey });
   const created = await a.acme.newOrder(names);
   if (created.status !== 201) throw new Error(JSON.stringify(created.body));
   a.spy.reset();
@@ -238,6 +242,15 @@ const cases: AttackCase<FinalizeArena>[] = [
     "the account key as the certificate key",
     (a) => csrOf(csr({ privateKey: a.acme.accountKey })),
     badCsr(/public key is the account key; use a separate key/),
+  ),
+  // The same key is found whatever its type (compared as SPKI DER).
+  ...(["RSA-2048", "P-384"] as const).map((type) =>
+    row(
+      `the account key as the certificate key, ${type}`,
+      (a) => csrOf(csr({ privateKey: a.acme.accountKey })),
+      badCsr(/public key is the account key; use a separate key/),
+      { arena: () => readyArena({}, NAMES, key(type)) },
+    ),
   ),
   row(
     "a CA:true request (basicConstraints)",
