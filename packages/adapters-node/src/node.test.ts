@@ -111,7 +111,7 @@ describe("nodeHandler", () => {
 });
 
 describe("writeNodeResponse", () => {
-  // Two ways through: core's pairs as they are, and a header object when the host set headers.
+  // Alone, and beside a header the host set before (which node merges with core's).
   it.each([
     ["no header set before", false],
     ["beside headers the host set before", true],

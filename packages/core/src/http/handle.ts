@@ -131,8 +131,8 @@ function notServing(endpoint: Endpoint): AcmeProblem | undefined {
 }
 
 /**
- * A request's context. Its `requestId` is made when first read (by an event or a log line):
- * most requests emit neither, and a UUID costs ~0.3 µs and ~0.5 KB of garbage on each.
+ * A request's context. Its `requestId` is made when first read (by an event that names it):
+ * most requests emit none, and a UUID costs ~0.3 µs and ~0.5 KB of garbage on each.
  */
 class AcmeRequestContext implements RequestContext {
   #requestId: string | undefined;
